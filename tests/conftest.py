@@ -1,0 +1,102 @@
+"""Shared fixtures: the built book, a local web server for it, a headless Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+LOGS = ROOT / "_build" / "logs"
+PDF = HTML / "actes-territoires-ess-2013.pdf"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def html_dir() -> Path:
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"{HTML} is not built: run `make book` (or `make test`, which builds it)")
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def html_pages(html_dir) -> list[Path]:
+    """Every content page of the site (not the search page nor the genindex)."""
+    pages = sorted(p for p in html_dir.rglob("*.html")
+                   if "_static" not in p.parts and "_sources" not in p.parts)
+    assert pages, "no HTML page built"
+    return pages
+
+
+@pytest.fixture(scope="session")
+def pdf_path(html_dir) -> Path:
+    assert PDF.exists(), f"the PDF is missing from the site: {PDF}"
+    return PDF
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(html_dir):
+    """Serve the built site on a free loopback port for the browser tests."""
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageVisit:
+    """A page opened in Chromium, with the requests it made and its console errors."""
+
+    def __init__(self, browser, url: str, origin: str):
+        self.foreign_requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.context = browser.new_context()
+        self.page = self.context.new_page()
+        self.page.on("request", lambda r: None if r.url.startswith(origin)
+                     or r.url.startswith("data:") or r.url.startswith("blob:")
+                     else self.foreign_requests.append(r.url))
+        self.page.on("console", lambda m: self.console_errors.append(m.text)
+                     if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.page.goto(url, wait_until="networkidle")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, site_url):
+    opened = []
+
+    def _visit(path: str) -> PageVisit:
+        v = PageVisit(browser, f"{site_url}/{path}", site_url)
+        opened.append(v)
+        return v
+
+    yield _visit
+    for v in opened:
+        v.close()

@@ -1,0 +1,68 @@
+"""The build itself: strict, French, complete, in HTML and in PDF."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import LOGS
+
+
+@pytest.mark.parametrize("log", ["html", "pdf"])
+def test_build_has_no_warning(log):
+    text = (LOGS / f"{log}.log").read_text(encoding="utf-8")
+    warnings = [l for l in text.splitlines() if "WARNING" in l or "ERROR" in l]
+    assert "build succeeded" in text, f"the {log} build did not succeed"
+    assert warnings == [], "\n".join(warnings)
+
+
+def test_every_page_is_french(html_pages):
+    not_french = [str(p) for p in html_pages
+                  if '<html lang="fr"' not in p.read_text(encoding="utf-8")[:2000]]
+    assert not_french == []
+
+
+def test_introduction_is_there_with_its_text(html_dir):
+    page = (html_dir / "book" / "introduction.html").read_text(encoding="utf-8")
+    assert "Pourquoi ces journées" in page
+    assert "année charnière" in page  # « 2013 est pour le RTES […] une année charnière »
+    assert "Coopérer pour changer d" in page
+
+
+def _pdftotext(pdf) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_pdf_is_a4(pdf_path):
+    info = subprocess.run(["pdfinfo", str(pdf_path)], check=True, capture_output=True,
+                          text=True).stdout
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert size, info
+    width, height = map(float, size.groups())
+    assert (round(width), round(height)) == (595, 842), f"not A4: {width} x {height} pt"
+
+
+def test_pdf_is_french_and_has_the_chapters(pdf_path):
+    text = _pdftotext(pdf_path)
+    assert "Table des matières" in text
+    assert "Chapitre" in text
+    assert "Chapter" not in text and "Contents" not in text
+    for title in ["Introduction", "Rencontre du Grand Ouest", "Rencontre du Sud-Ouest",
+                  "La visio-conférence", "Rencontre du Grand Est", "Rencontre du Sud-Est",
+                  "Remerciements", "Participation aux rencontres"]:
+        assert title in text, f"chapter « {title} » missing from the PDF"
+
+
+def test_pdf_has_one_image_per_chart(html_pages, pdf_path):
+    charts = sum(p.read_text(encoding="utf-8").count('class="rtes-chart"') for p in html_pages)
+    assert charts > 0, "no chart in the site"
+    listing = subprocess.run(["pdfimages", "-list", str(pdf_path)], check=True,
+                             capture_output=True, text=True).stdout.splitlines()[2:]
+    images = [l for l in listing if l.split()[2] == "image"]
+    assert len(images) == charts, f"{len(images)} images in the PDF for {charts} charts"
+    # print resolution: each chart image is at least 2000 px wide
+    widths = [int(l.split()[3]) for l in images]
+    assert min(widths) >= 2000, widths

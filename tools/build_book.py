@@ -1,0 +1,80 @@
+"""Build the book: HTML site and PDF, strictly, without ever publishing a half-built book.
+
+Order: validate the data package (a broken table stops here, with file/row/column);
+re-execute the notebooks whose inputs changed; build the HTML and the PDF into a staging
+folder with -W -n --keep-going (any warning, broken reference or notebook error fails);
+copy the PDF into the site; only then replace ``_build/html`` and ``_build/latex``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+STAGING = BUILD / "staging"
+LOGS = BUILD / "logs"
+PDF_NAME = "actes-territoires-ess-2013.pdf"
+JB = [sys.executable, "-m", "jupyter_book", "build", str(ROOT), "-W", "-n", "--keep-going"]
+
+
+def run(step: str, cmd: list[str], log: str | None = None) -> float:
+    """Run one step; its output goes to the terminal and, if ``log`` is given, to
+    ``_build/logs/<log>.log`` (the tests read the logs to check there was no warning)."""
+    print(f"==> {step}", flush=True)
+    start = time.perf_counter()
+    if log:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        with open(LOGS / f"{log}.log", "w", encoding="utf-8") as out:
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)
+            for line in proc.stdout:
+                sys.stdout.write(line)
+                out.write(line)
+            result = proc.wait()
+    else:
+        result = subprocess.run(cmd, cwd=ROOT).returncode
+    elapsed = time.perf_counter() - start
+    if result != 0:
+        sys.exit(f"ÉCHEC ({step}) : voir les messages ci-dessus. "
+                 f"Le site publié dans {BUILD / 'html'} n'a pas été modifié.")
+    print(f"    {step}: {elapsed:.1f} s", flush=True)
+    return elapsed
+
+
+def main() -> None:
+    run("validation des données", [sys.executable, "-m", "rtes_edition.data",
+                                   str(ROOT / "data" / "datapackage.json")])
+    run("carnets à ré-exécuter", [sys.executable, str(ROOT / "tools" / "stale_notebooks.py")])
+    if STAGING.exists():
+        shutil.rmtree(STAGING)
+    # The staging build reuses the previous doctrees so that a rebuild stays incremental.
+    for kind in ("html", "latex", "jupyter_execute", ".doctrees"):
+        previous = BUILD / kind
+        if previous.exists():
+            shutil.copytree(previous, STAGING / "_build" / kind, symlinks=True)
+    run("site HTML", JB + ["--path-output", str(STAGING), "--builder", "html"], log="html")
+    run("PDF", JB + ["--path-output", str(STAGING), "--builder", "pdflatex"], log="pdf")
+
+    staged = STAGING / "_build"
+    pdf = staged / "latex" / PDF_NAME
+    if not pdf.exists():
+        sys.exit(f"ÉCHEC : le PDF {pdf} n'a pas été produit.")
+    shutil.copyfile(pdf, staged / "html" / PDF_NAME)
+
+    for kind in ("html", "latex", "jupyter_execute", ".doctrees"):
+        target, new = BUILD / kind, staged / kind
+        if target.exists():
+            shutil.rmtree(target)
+        if new.exists():
+            new.rename(target)
+    shutil.rmtree(STAGING)
+    print(f"Livre construit : {BUILD / 'html' / 'index.html'} et {BUILD / 'html' / PDF_NAME}")
+
+
+if __name__ == "__main__":
+    main()

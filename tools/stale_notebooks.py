@@ -1,0 +1,66 @@
+"""Make jupyter-cache re-execute the notebooks whose *inputs* changed.
+
+jupyter-cache keys a notebook on its own code cells only: a corrected row in
+data/figures.csv or a fix in rtes_edition/ would leave the old figures in the book
+(jupyter-book#1633). Each notebook declares what it reads in its metadata
+(``"rtes": {"inputs": ["data/figures.csv", ...]}``; by default: all of data/ and
+rtes_edition/). This script hashes those inputs, compares with the hashes recorded at the
+last build, and drops the cache record of each notebook whose inputs changed, so that the
+build executes that notebook, and only that one, again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "_build" / ".jupyter_cache"
+RECORD = ROOT / "_build" / ".notebook-inputs.json"
+DEFAULT_INPUTS = ["data/*.csv", "data/datapackage.json", "rtes_edition/*.py"]
+
+
+def inputs_of(notebook: Path) -> list[Path]:
+    meta = nbformat.read(notebook, as_version=4).metadata.get("rtes", {})
+    patterns = meta.get("inputs", DEFAULT_INPUTS) + ["rtes_edition/*.py"]
+    files = sorted({p for pattern in patterns for p in ROOT.glob(pattern)})
+    return files
+
+
+def digest(files: list[Path]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(str(f.relative_to(ROOT)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def main() -> None:
+    previous = json.loads(RECORD.read_text()) if RECORD.exists() else {}
+    current, stale = {}, []
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        key = str(nb.relative_to(ROOT))
+        current[key] = digest(inputs_of(nb))
+        if previous.get(key) != current[key]:
+            stale.append(nb)
+    if CACHE.exists() and stale:
+        from jupyter_cache import get_cache
+
+        cache = get_cache(CACHE)
+        for nb in stale:
+            try:
+                record = cache.match_cache_file(nb)
+            except KeyError:
+                continue  # never executed: the build will execute it anyway
+            cache.remove_cache(record.pk)
+    for nb in stale:
+        print(f"    à ré-exécuter : {nb.relative_to(ROOT)}")
+    RECORD.parent.mkdir(parents=True, exist_ok=True)
+    RECORD.write_text(json.dumps(current, indent=1, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
