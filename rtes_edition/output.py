@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import html
+import warnings
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -37,7 +38,11 @@ def _start_kaleido() -> None:
 def to_png(fig: go.Figure) -> bytes:
     _start_kaleido()
     height = fig.layout.height or 500
-    return pio.to_image(fig, format="png", width=PNG_WIDTH, height=height, scale=PNG_SCALE)
+    with warnings.catch_warnings():
+        # plotly passes browser options that the shared kaleido server already has.
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+        return pio.to_image(fig, format="png", width=PNG_WIDTH, height=height,
+                            scale=PNG_SCALE)
 
 
 def data_table_html(table: pd.DataFrame, caption: str) -> str:
