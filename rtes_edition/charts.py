@@ -66,6 +66,7 @@ def hover_text(row: pd.Series, label: str) -> str:
 
 def base_layout(fig: go.Figure, title: str, height: int = 450) -> go.Figure:
     fig.update_layout(
+        template="none",  # the default template adds ~10 KB of JSON to every chart
         title={"text": html.escape(title), "x": 0, "xanchor": "left"},
         font={"family": FONT, "size": 14},
         height=height,

@@ -82,6 +82,8 @@ class PageVisit:
         self.page.on("console", lambda m: self.console_errors.append(m.text)
                      if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.page.on("response", lambda r: self.console_errors.append(f"HTTP {r.status}: {r.url}")
+                     if r.status >= 400 else None)
         self.page.goto(url, wait_until="networkidle")
 
     def close(self):

@@ -13,7 +13,7 @@ from conftest import LOGS
 @pytest.mark.parametrize("log", ["html", "pdf"])
 def test_build_has_no_warning(log):
     text = (LOGS / f"{log}.log").read_text(encoding="utf-8")
-    warnings = [l for l in text.splitlines() if "WARNING" in l or "ERROR" in l]
+    warnings = [l for l in text.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL):", l)]
     assert "build succeeded" in text, f"the {log} build did not succeed"
     assert warnings == [], "\n".join(warnings)
 

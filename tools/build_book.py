@@ -19,7 +19,7 @@ BUILD = ROOT / "_build"
 STAGING = BUILD / "staging"
 LOGS = BUILD / "logs"
 PDF_NAME = "actes-territoires-ess-2013.pdf"
-JB = [sys.executable, "-m", "jupyter_book", "build", str(ROOT), "-W", "-n", "--keep-going"]
+JB = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
 
 
 def run(step: str, cmd: list[str], log: str | None = None) -> float:

