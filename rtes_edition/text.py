@@ -89,3 +89,16 @@ def found_ratio(sentence: str, book_shingles: set) -> float:
     """Share of the sentence's word trigrams present in the book (1.0 = all)."""
     own = shingles(words(sentence))
     return len(own & book_shingles) / len(own) if own else 1.0
+
+
+def glossary_keys() -> list[str]:
+    """The terms defined in book/glossaire.md (lines of the glossary block that start a
+    definition: no indentation)."""
+    body = (ROOT / "book" / "glossaire.md").read_text(encoding="utf-8")
+    block = body.split(":::{glossary}", 1)[1].split("\n:::", 1)[0]
+    return [line.strip() for line in block.splitlines() if line and not line[0].isspace()]
+
+
+def term_pattern(key: str) -> re.Pattern:
+    """An acronym as a whole word (« ESS » in « l'ESS », not in « ESSAI »)."""
+    return re.compile(r"(?<![\w-])" + re.escape(key) + r"(?![\w-])")

@@ -75,3 +75,43 @@ def test_the_artifact_patterns_do_find_the_source_errors():
     silent = [name for name, pattern in OCR_ARTIFACTS.items()
               if not re.search(pattern, source, flags=re.M)]
     assert silent == []
+
+
+def _body_text(stem: str) -> str:
+    """Reader-visible text of a chapter without its footnote definitions."""
+    markdown = (text.ROOT / "book" / f"{stem}.md").read_text(encoding="utf-8")
+    markdown = re.sub(r"^\[\^[^\]]+\]:.*$", "", markdown, flags=re.M)
+    return text.strip_myst(markdown)
+
+
+def test_every_acronym_is_in_the_glossary():
+    keys = text.glossary_keys()
+    undefined = {}
+    for stem in text.CHAPTERS:
+        body = _body_text(stem)
+        for key in keys:  # multi-word keys first out of the way (« CAC 40 »)
+            body = text.term_pattern(key).sub(" ", body)
+        for token in re.findall(r"(?<![\w-])[A-Z][A-Z0-9]{1,}(?![\w-])", body):
+            undefined.setdefault(token, stem)
+    assert undefined == {}, f"acronyms missing from book/glossaire.md: {undefined}"
+
+
+def test_first_use_of_each_acronym_links_to_the_glossary():
+    unlinked = []
+    for stem in text.CHAPTERS:
+        markdown = (text.ROOT / "book" / f"{stem}.md").read_text(encoding="utf-8")
+        body = _body_text(stem)
+        for key in text.glossary_keys():
+            used = text.term_pattern(key).search(body)
+            linked = re.search(r"\{term\}`(?:[^`<]*<)?" + re.escape(key) + r">?`", markdown)
+            if used and not linked:
+                unlinked.append(f"{stem}: {key}")
+    assert unlinked == []
+
+
+def test_every_page_is_in_the_table_of_contents():
+    toc = (text.ROOT / "_toc.yml").read_text(encoding="utf-8")
+    pages = [p.relative_to(text.ROOT).with_suffix("").as_posix()
+             for pattern in ("book/*.md", "notebooks/*.ipynb") for p in text.ROOT.glob(pattern)]
+    outside = [p for p in pages if f"file: {p}\n" not in toc and f"root: {p}\n" not in toc]
+    assert outside == []
