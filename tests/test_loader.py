@@ -114,6 +114,23 @@ def test_real_package_facts():
         assert str(meetings.loc[meeting, "date"].date()) == "2013-09-12"
 
 
+def test_real_collectivites_are_placed():
+    """A later map places every collectivité: coordinates for all of them, an INSEE code
+    for a région, a département or a commune (reference data, see data/README.md)."""
+    organisations = load_package(PACKAGE)["organisations"]
+    collectivites = organisations[organisations["type"].isin(
+        ["région", "département", "commune", "intercommunalité"])]
+    assert len(collectivites) >= 40
+    unplaced = collectivites[collectivites["latitude"].isna()]["id"].tolist()
+    assert not unplaced, f"collectivités without coordinates: {unplaced}"
+    coded = collectivites[collectivites["type"] != "intercommunalité"]
+    assert coded["insee_code"].notna().all(), coded[coded["insee_code"].isna()]["id"].tolist()
+    regions = coded[coded["type"] == "région"]
+    assert regions["insee_code"].str.fullmatch(r"\d{2}").all()
+    communes = coded[coded["type"] == "commune"]
+    assert communes["insee_code"].str.fullmatch(r"\d{5}|2[AB]\d{3}").all()
+
+
 def test_real_package_loads_from_another_directory(monkeypatch, tmp_path):
     """Notebooks call load_package("../data/datapackage.json") from notebooks/."""
     monkeypatch.chdir(ROOT / "notebooks")
@@ -228,8 +245,8 @@ def test_people_meetings_must_exist(pkg):
 
 
 def test_co_organisers_must_exist(pkg):
-    line = set_cell(pkg / "meetings.csv", "grenoble", "co_organisers", "ville-grenoble; ville-lyon")
-    assert (f'data/meetings.csv, row {line}, column co_organisers: "ville-lyon" is not an id of '
+    line = set_cell(pkg / "meetings.csv", "grenoble", "co_organisers", "ville-grenoble; ville-inexistante")
+    assert (f'data/meetings.csv, row {line}, column co_organisers: "ville-inexistante" is not an id of '
             'data/organisations.csv' in load_error(pkg))
 
 
@@ -265,7 +282,7 @@ def test_columns_out_of_order(pkg):
 def test_not_utf8(pkg):
     path = pkg / "figures.csv"
     text = path.read_text(encoding="utf-8")
-    path.write_bytes(text.encode("latin-1"))
+    path.write_bytes(text.encode("latin-1", errors="replace"))  # « € » has no Latin-1 byte
     i = next(k for k, c in enumerate(text) if ord(c) > 127)
     byte = text[i].encode("latin-1")[0]
     position = len(text[:i].encode("latin-1"))
@@ -460,6 +477,13 @@ def fake_extracts(pkg):
     return pkg
 
 
+def next_id(pkg: Path, prefix: str, step: int = 1) -> str:
+    """The id the merge gives to the step-th new row of a chapter (ids are never reused)."""
+    header, rows = read_rows(pkg / "figures.csv")
+    numbers = [int(r[0][len(prefix):]) for r in rows if r[0].startswith(prefix)]
+    return f"{prefix}{max(numbers, default=0) + step:03d}"
+
+
 def test_consolidation_stops_on_unresolved_subject(fake_extracts, capsys):
     module = load_consolidate()
     before = (fake_extracts / "figures.csv").read_bytes()
@@ -474,17 +498,21 @@ def test_consolidation_with_aliases(fake_extracts, capsys):
         "alias,organisation_id\nStructure inconnue,rtes\n", encoding="utf-8")
     module = load_consolidate()
     n_before = len(load_package(fake_extracts / "datapackage.json")["figures"])
+    est_1, est_2 = next_id(fake_extracts, "fig-est-"), next_id(fake_extracts, "fig-est-", 2)
+    visio_1 = next_id(fake_extracts, "fig-visio-")
     assert module.main(["--data", str(fake_extracts)]) == 0
     figures = load_package(fake_extracts / "datapackage.json")["figures"].set_index("id")
     assert len(figures) == n_before + 3  # the seed row is kept, not duplicated
     assert figures.loc["fig-est-001", "value"] == 33
     assert figures.loc["fig-est-001", "meeting_id"] == "nancy"
-    assert figures.loc["fig-est-002", "subject_id"] == "departement-meurthe-et-moselle"
-    assert figures.loc["fig-est-002", "meeting_id"] == "nancy"  # from the chapter
-    assert figures.loc["fig-est-003", "subject_id"] == "rtes"  # through the alias table
+    assert figures.loc[est_1, "subject_id"] == "departement-meurthe-et-moselle"
+    assert figures.loc[est_1, "meeting_id"] == "nancy"  # from the chapter
+    # reference data filled from the subject: its région and INSEE code
+    assert (figures.loc[est_1, "region_2013"], figures.loc[est_1, "insee_code"]) == ("Lorraine", "54")
+    assert figures.loc[est_2, "subject_id"] == "rtes"  # through the alias table
     # the subject names a meeting: meeting_id nancy, not visio as the chapter would give
-    assert figures.loc["fig-visio-003", "meeting_id"] == "nancy"
-    assert pd.isna(figures.loc["fig-visio-003", "subject_id"])
+    assert figures.loc[visio_1, "meeting_id"] == "nancy"
+    assert pd.isna(figures.loc[visio_1, "subject_id"])
     assert {"fig-visio-001", "fig-visio-002"} <= set(figures.index)  # kept, though not in the extract
     # chapter order: all the grand-est rows after the visioconference rows
     order = list(figures["chapter"])
@@ -497,12 +525,13 @@ def test_consolidation_with_aliases(fake_extracts, capsys):
 
 def test_consolidation_allow_unresolved(fake_extracts, capsys):
     module = load_consolidate()
+    unknown = next_id(fake_extracts, "fig-est-", 2)
     assert module.main(["--data", str(fake_extracts), "--allow-unresolved"]) == 0
     err = capsys.readouterr().err
     assert "Structure Inconnue" in err
     figures = load_package(fake_extracts / "datapackage.json")["figures"].set_index("id")
-    assert pd.isna(figures.loc["fig-est-003", "subject_id"])
-    assert figures.loc["fig-est-003", "value"] == 7  # the row is kept
+    assert pd.isna(figures.loc[unknown, "subject_id"])
+    assert figures.loc[unknown, "value"] == 7  # the row is kept
 
 
 def test_consolidation_rejects_bad_value(pkg, capsys):
@@ -535,7 +564,8 @@ def test_consolidation_keeps_rows_missing_from_extract(pkg, capsys):
          "emplois créés", "emploi", "", "", "", "", "", "", ""],
     ])
     module = load_consolidate()
+    new = next_id(pkg, "fig-est-")
     assert module.main(["--data", str(pkg)]) == 0
     assert "Kept, not in data/extract/grand-est.csv: fig-est-001" in capsys.readouterr().err
     figures = load_package(pkg / "datapackage.json")["figures"]
-    assert {"fig-est-001", "fig-est-002"} <= set(figures["id"])
+    assert {"fig-est-001", new} <= set(figures["id"])

@@ -22,6 +22,9 @@ What the script does:
   sudouest, visio, est, sudest, merci): ids never change once given;
 - rows are written in chapter order, then extract order; a row already in figures.csv
   that no extract row matches is kept (and listed), never dropped;
+- empty region_2013 / insee_code are filled from public reference data: the subject
+  organisation's when the row is about its own territory, else the single région (and
+  INSEE code) of the organisations whose territory is the row's (see fill_places);
 - a subject that resolves to nothing stops the script with the list of such names
   (add them to organisations.csv or to the alias table), unless ``--allow-unresolved``:
   then subject_id is left empty and the names are listed;
@@ -284,6 +287,7 @@ def consolidate(data_dir: Path, allow_unresolved: bool = False, dry_run: bool = 
             result.append(merged)
         result.extend(unmatched)
         kept_unmatched.extend(unmatched)
+    fill_places(result, organisations)
 
     # Validate on a temporary copy before touching data/figures.csv.
     with tempfile.TemporaryDirectory() as tmp:
@@ -316,6 +320,49 @@ def consolidate(data_dir: Path, allow_unresolved: bool = False, dry_run: bool = 
     print(f"data/figures.csv {verb}: {len(result)} rows, {matched_count} matched to existing rows, "
           f"{new_count} new, {len(kept_unmatched)} kept without extract row.", file=out)
     return 0
+
+
+COLLECTIVITES = {"région", "département", "commune"}
+
+
+def fill_places(rows: list[dict], organisations) -> None:
+    """Fill empty region_2013 / insee_code from the subject organisation, else from the
+    territory when it is the territory of organisations of a single région.
+
+    Reference data only (never a fact of the proceedings). insee_code is taken from a
+    région, département or commune whose territory is the row's territory (or the row
+    has none), so that « Bretagne » gets 53 but a figure on Brest Métropole Océane gets none.
+    """
+    orgs = {row["id"]: row for row in organisations.astype(object).fillna("").to_dict("records")}
+    regions_of: dict[str, set[str]] = {}
+    insee_of: dict[str, set[str]] = {}
+    for org in orgs.values():
+        territory = normalise(org["territory"])
+        if org["region_2013"]:
+            regions_of.setdefault(territory, set()).add(org["region_2013"])
+        if org["type"] in COLLECTIVITES and org["insee_code"]:
+            insee_of.setdefault(territory, set()).add(org["insee_code"])
+    for row in rows:
+        subject = orgs.get(row["subject_id"])
+        territory = normalise(row["territory"])
+        # The subject's place counts only where the row speaks of the subject's own
+        # territory: « Dans le Sud-Ouest, 20 collectivités sont adhérentes au RTES » is not
+        # about France as a whole.
+        own = subject is not None and territory in ("", normalise(subject["territory"]))
+        if not row["region_2013"]:
+            candidates = regions_of.get(territory, set())
+            if own and subject["region_2013"]:
+                row["region_2013"] = subject["region_2013"]
+            elif len(candidates) == 1:
+                row["region_2013"] = next(iter(candidates))
+            elif subject is not None and subject["region_2013"] not in ("", "France"):
+                row["region_2013"] = subject["region_2013"]
+        if not row["insee_code"]:
+            candidates = insee_of.get(territory, set())
+            if own and subject["type"] in COLLECTIVITES and subject["insee_code"]:
+                row["insee_code"] = subject["insee_code"]
+            elif len(candidates) == 1:
+                row["insee_code"] = next(iter(candidates))
 
 
 def write_figures(path: Path, columns: list[str], rows: list[dict]) -> None:

@@ -1,0 +1,167 @@
+"""Every figure and every cooperation of the data package is traced to its sentence.
+
+(a) the sentence of each row of figures.csv appears in the chapter it names, as a reader
+    reads it (rtes_edition.text.chapter_text), and inside the section it names;
+(b) the value (and the bounds of a range) is stated in that sentence, in digits or words;
+(c) each section label exists in the chapter file;
+(d) the same for cooperations.csv;
+(e) the anchor of each section exists in the built page of the chapter.
+
+Only whitespace and typographic apostrophes/quotes are normalised for the comparison.
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rtes_edition.data import load_package
+from rtes_edition.numbers import states
+from rtes_edition.text import chapter_text, strip_myst
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = load_package(ROOT / "data" / "datapackage.json")
+FIGURES = TABLES["figures"].fillna({"section": "", "meeting_id": "", "low": -1, "high": -1})
+COOPERATIONS = TABLES["cooperations"].fillna({"section": ""})
+_HEADING = re.compile(r"^(#+)\s")
+_LABEL = re.compile(r"^\(([^)\s]+)\)=\s*$")
+
+
+def normalise(text: str) -> str:
+    text = (text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+            .replace("\u00a0", " ").replace("\u202f", " "))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=None)
+def reader_text(chapter: str) -> str:
+    return normalise(chapter_text(chapter))
+
+
+@lru_cache(maxsize=None)
+def sections(chapter: str) -> dict[str, str]:
+    """label -> reader text of its section: from the labelled heading to the next heading
+    of the same or a higher level (so a section includes its subsections)."""
+    lines = (ROOT / "book" / f"{chapter}.md").read_text(encoding="utf-8").splitlines()
+    headings = []  # (line index, level, label)
+    for index, line in enumerate(lines):
+        found = _HEADING.match(line)
+        if found:
+            label = _LABEL.match(lines[index - 1]) if index else None
+            headings.append((index, len(found.group(1)), label.group(1) if label else None))
+    spans = {}
+    for position, (start, level, label) in enumerate(headings):
+        if label is None:
+            continue
+        end = next((i for i, lvl, _ in headings[position + 1:] if lvl <= level), len(lines))
+        spans[label] = normalise(strip_myst("\n".join(lines[start:end])))
+    return spans
+
+
+def row_ids(frame: pd.DataFrame) -> list[str]:
+    return list(frame["id"])
+
+
+# (a) and (c) ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("row", FIGURES.to_dict("records"), ids=row_ids(FIGURES))
+def test_figure_sentence_is_in_its_chapter_and_section(row):
+    sentence = normalise(row["sentence"])
+    assert sentence in reader_text(row["chapter"]), \
+        f"{row['id']}: sentence not found in book/{row['chapter']}.md: {row['sentence'][:80]}"
+    assert row["section"], f"{row['id']}: section is empty"
+    spans = sections(row["chapter"])
+    assert row["section"] in spans, f"{row['id']}: {row['section']} is not a section label of book/{row['chapter']}.md"
+    assert sentence in spans[row["section"]], \
+        f"{row['id']}: the sentence is in book/{row['chapter']}.md but not in section {row['section']}"
+
+
+# (b) -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("row", FIGURES.to_dict("records"), ids=row_ids(FIGURES))
+def test_figure_value_is_stated_in_its_sentence(row):
+    assert states(row["sentence"], row["value"]), \
+        f"{row['id']}: value {row['value']:g} is not stated in: {row['sentence']}"
+    if row["qualifier"] == "fourchette":
+        for bound in ("low", "high"):
+            assert states(row["sentence"], row[bound]), \
+                f"{row['id']}: {bound} {row[bound]:g} is not stated in: {row['sentence']}"
+
+
+def test_two_figures_for_one_thing_are_linked_both_ways():
+    related = FIGURES.dropna(subset=["related_figure_id"]).set_index("id")["related_figure_id"]
+    assert len(related) >= 4  # the Tarnos restaurant: salariés and repas, each both ways
+    for figure_id, other in related.items():
+        assert related.get(other) == figure_id, f"{figure_id} -> {other} is not linked back"
+
+
+# (d) -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("row", COOPERATIONS.to_dict("records"), ids=row_ids(COOPERATIONS))
+def test_cooperation_sentence_is_in_its_chapter_and_section(row):
+    sentence = normalise(row["sentence"])
+    assert sentence in reader_text(row["chapter"]), \
+        f"{row['id']}: sentence not found in book/{row['chapter']}.md: {row['sentence'][:80]}"
+    spans = sections(row["chapter"])
+    assert row["section"] in spans, f"{row['id']}: {row['section']} is not a section label of book/{row['chapter']}.md"
+    assert sentence in spans[row["section"]], \
+        f"{row['id']}: the sentence is not in section {row['section']} of book/{row['chapter']}.md"
+
+
+def test_figures_are_the_merge_of_the_extracts():
+    """figures.csv is up to date: every extract row is a row of figures.csv, every
+    subject resolves (the merge stops on an unresolved one), nothing is left over."""
+    spec = importlib.util.spec_from_file_location("consolidate_extracts",
+                                                  ROOT / "tools" / "consolidate_extracts.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out, err = io.StringIO(), io.StringIO()
+    assert module.consolidate(ROOT / "data", dry_run=True, out=out, err=err) == 0, err.getvalue()
+    assert re.search(r", 0 new, 0 kept without extract row", out.getvalue()), out.getvalue() + err.getvalue()
+
+
+def test_speakers_are_people_of_the_meeting():
+    """A figure's speaker is a person of people.csv who speaks at the figure's meeting
+    (or at the visio-conference, where the elected rapporteurs speak of their meeting)."""
+    people = TABLES["people"].fillna({"meetings": ""}).set_index("name")
+    for row in FIGURES.dropna(subset=["speaker"]).itertuples():
+        assert row.speaker in people.index, f"{row.id}: speaker {row.speaker} is not in data/people.csv"
+        meetings = {m.strip() for m in people.loc[row.speaker, "meetings"].split(";")}
+        if row.meeting_id:
+            assert meetings & {row.meeting_id, "visio"}, \
+                f"{row.id}: {row.speaker} does not speak at meeting {row.meeting_id} (people.csv: {meetings})"
+
+
+# (e) -----------------------------------------------------------------------------------
+
+def test_section_anchors_exist_in_the_built_site(html_dir):
+    missing = []
+    rows = pd.concat([FIGURES[["id", "chapter", "section"]], COOPERATIONS[["id", "chapter", "section"]]])
+    for chapter, group in rows.groupby("chapter"):
+        page = html_dir / "book" / f"{chapter}.html"
+        assert page.is_file(), f"{page} is not built"
+        html = page.read_text(encoding="utf-8")
+        for row in group.itertuples():
+            if f'id="{row.section}"' not in html:
+                missing.append(f"{row.id}: #{row.section} not in book/{chapter}.html")
+    assert not missing, "\n".join(missing)
+
+
+# counts (pytest -s shows them) ----------------------------------------------------------
+
+def test_print_counts():
+    by_category = Counter(FIGURES["category"])
+    by_meeting = Counter(FIGURES["meeting_id"].replace("", "(aucune)"))
+    print("\nfigures.csv:", len(FIGURES), "rows")
+    print("  per category:", ", ".join(f"{k} {v}" for k, v in sorted(by_category.items())))
+    print("  per meeting: ", ", ".join(f"{k} {v}" for k, v in sorted(by_meeting.items())))
+    print("  per chapter: ", ", ".join(f"{k} {v}" for k, v in sorted(Counter(FIGURES["chapter"]).items())))
+    print("other tables:", ", ".join(f"{name} {len(frame)}" for name, frame in TABLES.items() if name != "figures"))
+    assert set(by_category) <= {"budget", "emploi", "participation", "structures", "autre"}
+    assert sum(by_category.values()) == len(FIGURES)
