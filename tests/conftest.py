@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -13,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 LOGS = ROOT / "_build" / "logs"
 PDF = HTML / "actes-territoires-ess-2013.pdf"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -102,3 +107,32 @@ def visit(browser, site_url):
     yield _visit
     for v in opened:
         v.close()
+
+
+# --- Builds in private copies of the repository (bad input, reproducibility) ---------
+
+COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", ".pytest_cache",
+                                     "__pycache__", ".ipynb_checkpoints")
+
+
+def copy_repo(dest: Path) -> Path:
+    """The working tree without build products; node_modules shared through a symlink."""
+    shutil.copytree(ROOT, dest, ignore=COPY_IGNORE, symlinks=True)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    return dest
+
+
+def build_copy(copy: Path) -> subprocess.CompletedProcess:
+    """``tools/build_book.py`` in ``copy``, its own rtes_edition first on the path."""
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    return subprocess.run([sys.executable, "tools/build_book.py"], cwd=copy, env=env,
+                          capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def built_copy(tmp_path_factory) -> Path:
+    """One copy of the repository, built once per session and shared by the slow suites."""
+    copy = copy_repo(tmp_path_factory.mktemp("built") / "repo")
+    result = build_copy(copy)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return copy

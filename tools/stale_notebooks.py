@@ -7,12 +7,17 @@ data/figures.csv or a fix in rtes_edition/ would leave the old figures in the bo
 rtes_edition/). This script hashes those inputs, compares with the hashes recorded at the
 last build, and drops the cache record of each notebook whose inputs changed, so that the
 build executes that notebook, and only that one, again.
+
+Dropping the record is not enough on its own: Sphinx re-reads a document only when its
+source file is newer than its doctree, and myst-nb executes a notebook only while reading
+it. The script therefore also touches (mtime only) each stale notebook.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -57,6 +62,7 @@ def main() -> None:
                 continue  # never executed: the build will execute it anyway
             cache.remove_cache(record.pk)
     for nb in stale:
+        os.utime(nb)  # see the docstring: makes Sphinx read, hence execute, it again
         print(f"    à ré-exécuter : {nb.relative_to(ROOT)}")
     RECORD.parent.mkdir(parents=True, exist_ok=True)
     RECORD.write_text(json.dumps(current, indent=1, sort_keys=True))

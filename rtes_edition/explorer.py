@@ -1,0 +1,109 @@
+"""The explorer: the whole figures table, searchable and sortable on the web (itables,
+served from the site), a real table in the PDF, and the filters shared by the Jupyter
+controls and the page.
+
+Each row carries the anchor :func:`rtes_edition.provenance.row_anchor` that the
+« [données] » links of the chapters point to, on the web and in the PDF.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from rtes_edition import provenance
+from rtes_edition.charts import qualified_value
+from rtes_edition.output import _escape_latex, latex_table
+
+# itables' JavaScript, served once by the site (book/_ext/offline_assets.py), relative to
+# the explorer page; itables derives the stylesheet's address from it.
+DT_URL = "../_static/vendor/dt_bundle.js"
+ALL = "toutes"
+
+COLUMNS = {"id": "identifiant", "valeur": "valeur citée", "category": "catégorie",
+           "measure": "grandeur", "territory": "territoire", "rencontre": "rencontre",
+           "sentence": "phrase des actes", "passage": "passage des actes"}
+
+
+def filter_rows(figures: pd.DataFrame, meeting: str = ALL, category: str = ALL,
+                territory: str = ALL) -> pd.DataFrame:
+    """Rows matching the three choices (``ALL`` leaves a dimension unfiltered)."""
+    keep = pd.Series(True, index=figures.index)
+    for column, value in (("meeting_id", meeting), ("category", category), ("territory", territory)):
+        if value != ALL:
+            keep &= figures[column] == value
+    return figures[keep]
+
+
+def table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
+    """One line per figure, in the file's order, with the columns a reader searches."""
+    names = meetings.set_index("id")["name"]
+    out = figures.assign(
+        valeur=[qualified_value(r) for _, r in figures.iterrows()],
+        rencontre=figures["meeting_id"].map(names),
+        passage=[provenance.passage_label(c, s) for c, s in zip(figures["chapter"], figures["section"])],
+    )
+    return out[list(COLUMNS)].rename(columns=COLUMNS)
+
+
+def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
+    """itables' searchable table; each identifier cell holds the row's anchor, each
+    passage cell a link to the chapter. Cells are escaped here, since itables is told to
+    take them as HTML."""
+    from itables import javascript as itables_js
+
+    shown = table(figures, meetings).map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
+    shown["identifiant"] = [f'<span id="{provenance.row_anchor(i)}" class="rtes-row-anchor">{html.escape(i)}</span>'
+                            for i in figures["id"]]
+    shown["passage des actes"] = [
+        f'<a href="{html.escape(provenance.passage_url(c, s))}">{text}</a>'
+        for c, s, text in zip(figures["chapter"], figures["section"], shown["passage des actes"])]
+    options = dict(
+        connected=True, dt_url=DT_URL, allow_html=True, showIndex=False,
+        paging=False, scrollY="70vh", scrollX=True, scrollCollapse=True,
+        columnDefs=[{"width": "28em", "targets": 6}], column_filters="footer",
+        classes="display compact",
+        # itables drops the search box of a table that fits in one page; this one keeps it
+        layout={"topStart": None, "topEnd": "search", "bottomStart": "info", "bottomEnd": None},
+        language={"search": "Rechercher :", "info": "_TOTAL_ chiffres",
+                  "infoFiltered": "(sur _MAX_)", "infoEmpty": "aucun chiffre",
+                  "zeroRecords": "Aucun chiffre ne correspond."},
+    )
+    # itables.to_html_datatable, without its static preview: that copy of the table
+    # would repeat every row anchor and carries an English notice linking to itables.org
+    options["table_id"] = itables_js.check_table_id("explorateur-chiffres", options, df=shown)
+    dt_args = itables_js.get_itable_arguments(shown, "Tous les chiffres cités par les actes", **options)
+    page = itables_js.html_table_from_template(
+        table_id=options["table_id"], dt_url=dt_args.pop("dt_url"),
+        connected=dt_args.pop("connected"), display_logo_when_loading=False,
+        kwargs=dt_args, fallback_html="")
+    # itables' placeholder is English and links to its site: a French one instead
+    start, end = page.find("<tbody>"), page.find("</tbody>")
+    if start != -1 and end != -1:
+        page = page[:start] + "<tbody><tr><td>Chargement du tableau…</td></tr>" + page[end:]
+    return page
+
+
+def table_latex(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
+    """The same table for the PDF: every row starts with the label the chapters' links
+    point to (``\\label`` of the row anchor in this page)."""
+    rows = table(figures, meetings)[["identifiant", "valeur citée", "territoire", "phrase des actes"]]
+    latex = latex_table(rows, [2.2, 2.0, 1.8, 5.2],
+                        links=[(provenance.passage_label(c, s), provenance.passage_url(c, s))
+                               for c, s in zip(figures["chapter"], figures["section"])],
+                        link_targets=[provenance.latex_label(c, s)
+                                      for c, s in zip(figures["chapter"], figures["section"])])
+    for figure_id in figures["id"]:
+        cell = _escape_latex(figure_id)
+        label = f"{provenance.EXPLORER_PAGE}:{provenance.row_anchor(figure_id)}"
+        latex = latex.replace(f"\n{cell} &", f"\n\\phantomsection\\label{{\\detokenize{{{label}}}}}{cell} &", 1)
+    return latex
+
+
+def show_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> None:
+    from IPython.display import display
+
+    display({"text/html": table_html(figures, meetings),
+             "text/latex": table_latex(figures, meetings),
+             "text/plain": ""}, raw=True)

@@ -1,0 +1,218 @@
+"""Bad input stops the build with a message naming the culprit, and leaves the site that
+was built before untouched; text from the data is shown as text, never run.
+
+Each case breaks one file of a private copy of the repository that was built once for the
+session (``built_copy`` in conftest.py), builds again, checks, and puts the file back.
+The data cases stop at the validation step, before Sphinx runs; the notebook and
+cross-reference cases need Sphinx and take longer.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import http.server
+import io
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import _QuietHandler, build_copy, copy_repo
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def snapshot(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return reader.fieldnames, list(reader)
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def first_notebook(repo: Path) -> Path:
+    notebooks = sorted((repo / "notebooks").glob("*.ipynb"))
+    assert notebooks, "no notebook in notebooks/"
+    return notebooks[0]
+
+
+def first_chapter(repo: Path) -> Path:
+    toc = (repo / "_toc.yml").read_text(encoding="utf-8")
+    for line in toc.splitlines():
+        line = line.strip()
+        if line.startswith("- file: book/"):
+            return repo / (line.split(":", 1)[1].strip() + ".md")
+    raise AssertionError("no chapter under book/ in _toc.yml")
+
+
+# --- each breaker changes one file and returns what the message must name ----------
+
+def malformed_row(repo: Path) -> list[str]:
+    path = repo / "data" / "figures.csv"
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 1  # the appended row's line in the file
+    path.write_text(text + "fig-ligne-tronquee,12,personnes\n", encoding="utf-8")
+    return ["data/figures.csv", f"row {line}"]
+
+
+def wrong_type(repo: Path) -> list[str]:
+    path = repo / "data" / "figures.csv"
+    columns, rows = read_csv(path)
+    rows[0]["value"] = "douze"
+    write_csv(path, columns, rows)
+    return ["data/figures.csv", "row 2", "column value", "douze"]
+
+
+def dangling_reference(repo: Path) -> list[str]:
+    path = repo / "data" / "figures.csv"
+    columns, rows = read_csv(path)
+    rows[2]["meeting_id"] = "rencontre-fantome"
+    write_csv(path, columns, rows)
+    return ["data/figures.csv", "row 4", "meeting_id", "rencontre-fantome"]
+
+
+def raising_cell(repo: Path) -> list[str]:
+    path = first_notebook(repo)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        'raise ValueError("cellule volontairement cassée")'))
+    nbformat.write(nb, path)
+    return [path.stem, "ValueError", "cellule volontairement cassée"]
+
+
+def broken_cross_reference(repo: Path) -> list[str]:
+    path = first_chapter(repo)
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 2
+    path.write_text(text + "\nVoir {ref}`section-qui-n-existe-pas`.\n", encoding="utf-8")
+    return [f"{path.relative_to(repo).with_suffix('').as_posix()}.md:{line}",
+            "section-qui-n-existe-pas"]
+
+
+BREAKERS = [malformed_row, wrong_type, dangling_reference, raising_cell, broken_cross_reference]
+
+
+@pytest.mark.parametrize("breaker", BREAKERS, ids=[b.__name__ for b in BREAKERS])
+def test_bad_input_fails_the_build_and_keeps_the_site(built_copy, breaker):
+    site = built_copy / "_build" / "html"
+    before = snapshot(site)
+    originals = {p: p.read_bytes() for p in [*(built_copy / "data").glob("*.csv"),
+                                            first_notebook(built_copy),
+                                            first_chapter(built_copy)]}
+    try:
+        must_name = breaker(built_copy)
+        result = build_copy(built_copy)
+    finally:
+        for path, content in originals.items():
+            path.write_bytes(content)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, f"{breaker.__name__}: the build succeeded"
+    missing = [m for m in must_name if m not in output]
+    assert missing == [], f"the message does not name {missing}:\n{output[-4000:]}"
+    assert "ÉCHEC" in output
+    assert snapshot(site) == before, "the published site changed after a failed build"
+
+
+# --- hostile text in the data ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    """A copy whose data name an organisation and a meeting with an HTML payload."""
+    repo = copy_repo(tmp_path_factory.mktemp("hostile") / "repo")
+    for table, key in (("organisations.csv", "name"), ("meetings.csv", "name")):
+        path = repo / "data" / table
+        columns, rows = read_csv(path)
+        rows[0][key] = HOSTILE
+        write_csv(path, columns, rows)
+    result = build_copy(repo)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return repo / "_build" / "html"
+
+
+def test_hostile_text_is_never_markup_in_the_html(hostile_site):
+    injected = []
+    for page in sorted(hostile_site.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        injected += [f"{page.name}: {el}" for el in soup.find_all(attrs={"onerror": True})]
+        injected += [f"{page.name}: {el}" for el in soup.find_all("img", src="x")]
+    assert injected == []
+
+
+def hover_labels(page) -> list[str]:
+    """Move the mouse over every drawn point of every chart; the hover label of each."""
+    labels = []
+    for chart in page.locator(".plotly-graph-div").all():
+        layer = chart.locator(".hoverlayer")
+        for point in chart.locator("g.point, path.point").all():
+            box = point.bounding_box()
+            if not box:
+                continue
+            page.mouse.move(0, 0)  # away first, so that no label is left from before
+            point.scroll_into_view_if_needed()
+            box = point.bounding_box()
+            # plotly draws the label on the next animation frame: wait for it
+            for dx in (0.5, 0.25, 0.75):
+                page.mouse.move(box["x"] + box["width"] * dx, box["y"] + box["height"] / 2)
+                try:
+                    page.wait_for_function("(l) => l.textContent.trim() !== ''",
+                                           arg=layer.element_handle(), timeout=1_500)
+                    break
+                except Exception:
+                    continue
+            labels.append(layer.text_content() or "")
+    return labels
+
+
+def test_hostile_text_shows_literally_and_runs_nothing(hostile_site, browser):
+    handler = functools.partial(_QuietHandler, directory=str(hostile_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    dialogs, seen = [], {"table": 0, "hover": 0, "chart": 0}
+    wrong = []
+    pages = sorted(p for p in hostile_site.rglob("*.html")
+                   if HOSTILE.replace("<", "&lt;").replace(">", "&gt;") in
+                   p.read_text(encoding="utf-8") or "onerror" in p.read_text(encoding="utf-8"))
+    assert pages, "the hostile name appears on no page"
+    try:
+        for path in pages:
+            page = browser.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(f"{url}/{path.relative_to(hostile_site).as_posix()}",
+                      wait_until="networkidle")
+            page.wait_for_function("[...document.querySelectorAll('.plotly-graph-div')]"
+                                   ".every(d => d.querySelector('.main-svg'))",
+                                   timeout=20_000)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            cells = page.locator("td, th, caption").evaluate_all(
+                "els => els.map(e => e.textContent).filter(t => t.includes('onerror'))")
+            svg = page.locator(".plotly-graph-div svg text").evaluate_all(
+                "els => els.map(e => e.textContent).filter(t => t.includes('onerror'))")
+            hovers = [h for h in hover_labels(page) if "onerror" in h]
+            for kind, texts in (("table", cells), ("chart", svg), ("hover", hovers)):
+                seen[kind] += len(texts)
+                wrong += [f"{path.name} {kind}: {t!r}" for t in texts if HOSTILE not in t]
+            assert page.locator("img[src='x']").count() == 0
+            if cells:
+                assert page.get_by_text(HOSTILE).first.is_visible()
+            page.close()
+    finally:
+        server.shutdown()
+    assert dialogs == [], f"script ran: {dialogs}"
+    assert wrong == [], "hostile text altered instead of shown literally"
+    assert seen["table"] > 0 and seen["hover"] > 0, seen

@@ -1,0 +1,82 @@
+"""Two builds of the same sources give the same site, apart from the build date.
+
+The first build is the session's ``built_copy``; the second is a fresh copy built here.
+Only known timestamps are normalised; any other difference is reported with its file
+and the first differing line, so that its cause can be found and fixed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import PDF, build_copy, copy_repo
+
+# The build date, as the theme and Sphinx print it (html_last_updated_fmt: %d/%m/%Y).
+TIMESTAMPS = [
+    (re.compile(r'(<meta name="docbuild:last-update" content=")\d{2}/\d{2}/\d{4}"'), r'\1DATE"'),
+    (re.compile(r"(Mis à jour le\s+)\d{2}/\d{2}/\d{4}"), r"\1DATE"),
+]
+TEXT_SUFFIXES = {".html", ".js", ".css", ".json", ".ipynb", ".md", ".txt", ".svg", ".inv"}
+
+
+def normalise(path: Path, root: Path) -> bytes:
+    data = path.read_bytes()
+    if path.suffix not in TEXT_SUFFIXES or path.suffix == ".inv":
+        return data
+    text = data.decode("utf-8")
+    for pattern, replacement in TIMESTAMPS:
+        text = pattern.sub(replacement, text)
+    # a build that wrote its own location into the site would differ between copies
+    return text.replace(str(root), "<REPO>").encode("utf-8")
+
+
+def site_files(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def second_build(tmp_path_factory) -> Path:
+    copy = copy_repo(tmp_path_factory.mktemp("second") / "repo")
+    result = build_copy(copy)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return copy
+
+
+def _first_difference(a: bytes, b: bytes) -> str:
+    try:
+        left, right = a.decode().splitlines(), b.decode().splitlines()
+    except UnicodeDecodeError:
+        return f"binary, {len(a)} vs {len(b)} bytes"
+    diff = [l for l in difflib.unified_diff(left, right, lineterm="", n=0)
+            if l[:1] in "+-" and l[:3] not in ("+++", "---")]
+    return " / ".join(l[:200] for l in diff[:4])
+
+
+def test_two_builds_give_the_same_site(built_copy, second_build):
+    a, b = built_copy / "_build" / "html", second_build / "_build" / "html"
+    files_a, files_b = site_files(a), site_files(b)
+    assert files_a == files_b, f"only in one build: {sorted(files_a ^ files_b)}"
+    differences = []
+    for name in sorted(files_a - {PDF.name}):
+        left, right = normalise(a / name, built_copy), normalise(b / name, second_build)
+        if left != right:
+            differences.append(f"{name}: {_first_difference(left, right)}")
+    assert differences == [], "\n".join(differences)
+
+
+def _pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_two_builds_give_the_same_pdf_text(built_copy, second_build):
+    pdfs = [c / "_build" / "html" / PDF.name for c in (built_copy, second_build)]
+    texts = [_pdf_text(p) for p in pdfs]
+    pages = [t.count("\f") for t in texts]
+    assert pages[0] > 0 and pages[0] == pages[1]
+    assert texts[0] == texts[1], _first_difference(*(t.encode() for t in texts))

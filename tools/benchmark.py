@@ -1,0 +1,298 @@
+"""Measure the book: build times, page sizes, chart drawing times (`make bench`).
+
+Everything runs in private copies of the repository under a temporary folder, never in
+the working tree: a clean build, a rebuild after a one-row data change, a rebuild after a
+one-word text change, and, for comparison, the same book with Jupyter Book's default
+Plotly output (plotly.js inlined into every chart, RTES_INLINE_PLOTLYJS=1). The charts
+are timed in headless Chromium (Debian's), served from a loopback web server.
+
+Prints a Markdown table with the budgets beside the measures and writes
+``_build/benchmark.json``. ``--readme`` also puts the table in README.md, between the
+``benchmark:start`` and ``benchmark:end`` markers of the « Performances » section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import http.server
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "_build" / "benchmark.json"
+CHROMIUM = "/usr/bin/chromium"
+IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", ".pytest_cache",
+                                "__pycache__", ".ipynb_checkpoints")
+
+BUDGET_REBUILD_SHARE = 0.25  # rebuild after a one-row change, share of the clean build
+BUDGET_PAGE_KB = 300  # a page's own HTML
+BUDGET_CHARTS_S = 1.5  # from navigation to every chart of the page drawn
+STEP = re.compile(r"^    (.+): ([\d.]+) s$", re.M)
+# the whole page parsed (no chart still to come) and every chart has its SVG
+ALL_DRAWN = """() => document.readyState !== 'loading'
+    && [...document.querySelectorAll('.plotly-graph-div')]
+       .every(d => d.querySelector('.main-svg') !== null)"""
+
+
+def copy_repo(dest: Path) -> Path:
+    shutil.copytree(ROOT, dest, ignore=IGNORE, symlinks=True)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    return dest
+
+
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, str]:
+    env = {**os.environ, "PYTHONPATH": str(cwd), **(env or {})}
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"benchmark: « {' '.join(cmd)} » a échoué dans {cwd}:\n"
+                 f"{(proc.stdout + proc.stderr)[-3000:]}")
+    return elapsed, proc.stdout
+
+
+def build(repo: Path) -> dict:
+    total, out = timed([sys.executable, "tools/build_book.py"], repo)
+    return {"total_s": round(total, 1),
+            "steps_s": {name: float(s) for name, s in STEP.findall(out)}}
+
+
+def change_one_row(repo: Path) -> str:
+    """Reword the note of the first figure: a one-row change the notebooks depend on."""
+    path = repo / "data" / "figures.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        columns, rows = reader.fieldnames, list(reader)
+    rows[0]["note"] = (rows[0]["note"] + " (mesure)").strip()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return f"data/figures.csv, ligne 2 ({rows[0]['id']}), colonne note"
+
+
+def change_one_word(repo: Path) -> str:
+    """Replace one word of prose in the first chapter of _toc.yml."""
+    toc = (repo / "_toc.yml").read_text(encoding="utf-8")
+    chapter = re.search(r"- file: (book/\S+)", toc).group(1) + ".md"
+    path = repo / chapter
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for i, line in enumerate(lines):
+        if line and line[0].isalpha():
+            match = re.search(r"\b(\w{6,})\b", line)
+            if match:
+                word = match.group(1)
+                lines[i] = line[:match.start()] + word.upper() + line[match.end():]
+                path.write_text("\n".join(lines), encoding="utf-8")
+                return f"{chapter}, ligne {i + 1} : « {word} »"
+    sys.exit(f"benchmark: no prose line in {chapter}")
+
+
+def pages_of(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html")
+                  if "_static" not in p.parts and "_sources" not in p.parts)
+
+
+def sizes(site: Path) -> dict:
+    pages = {p.relative_to(site).as_posix(): p.stat().st_size for p in pages_of(site)}
+    static = site / "_static"
+    shared = {
+        "plotly.min.js": (static / "vendor" / "plotly.min.js").stat().st_size,
+        "_static (total)": sum(p.stat().st_size for p in static.rglob("*") if p.is_file()),
+        "searchindex.js": (site / "searchindex.js").stat().st_size,
+    }
+    return {"pages": pages, "shared": shared}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def chart_times(site: Path) -> dict:
+    """Per page with charts: ms from navigation to all charts drawn, cold and warm cache;
+    and how many times plotly.js came over the network while reading every chart page."""
+    from playwright.sync_api import sync_playwright
+
+    chart_pages = [p.relative_to(site).as_posix() for p in pages_of(site)
+                   if "plotly-graph-div" in p.read_text(encoding="utf-8")]
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    drawn_at = "() => performance.now()"  # ms since the navigation started
+    plotly_transfer = """() => performance.getEntriesByType('resource')
+        .filter(e => e.name.includes('plotly.min.js')).map(e => e.transferSize)"""
+    result = {"pages": {}, "plotly_downloads": 0, "plotly_script_tags": {}}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            for name in chart_pages:
+                context = browser.new_context()  # cold cache
+                page = context.new_page()
+                times = []
+                for _ in range(2):  # first visit, then again with the cache warm
+                    page.goto(f"{url}/{name}", wait_until="commit")
+                    page.wait_for_function(ALL_DRAWN, timeout=30_000, polling=10)
+                    times.append(page.evaluate(drawn_at) / 1000)
+                    charts = page.locator(".plotly-graph-div").count()
+                    page.goto("about:blank")
+                result["pages"][name] = {"charts": charts, "cold_s": round(times[0], 3),
+                                         "warm_s": round(times[1], 3)}
+                context.close()
+            # one reader going through every chart page: plotly.js should come over the
+            # network once, then from the browser cache
+            context = browser.new_context()
+            page = context.new_page()
+            for name in chart_pages:
+                page.goto(f"{url}/{name}", wait_until="load")
+                page.wait_for_function(ALL_DRAWN, timeout=30_000)
+                transfers = page.evaluate(plotly_transfer)
+                result["plotly_downloads"] += sum(1 for t in transfers if t > 0)
+                result["plotly_script_tags"][name] = page.locator(
+                    "script[src*='plotly.min.js']").count()
+            context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return result
+
+
+def kb(n: int) -> str:
+    digits = 1 if n < 10 * 1024 else 0
+    return f"{n / 1024:,.{digits}f} Ko".replace(",", "\u202f").replace(".", ",")
+
+
+def verdict(ok: bool) -> str:
+    return "respecté" if ok else "**dépassé**"
+
+
+def fr(x: float, digits: int) -> str:
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+def pct(x: float) -> str:
+    return f"{x * 100:.0f}\u202f%"
+
+
+def table(m: dict) -> str:
+    clean, row, word = m["clean_build"], m["rebuild_one_row"], m["rebuild_one_word"]
+    steps = clean["steps_s"]
+    html_s = steps.get("site HTML", 0.0)
+    pdf_s = steps.get("PDF", 0.0)
+    share = row["total_s"] / clean["total_s"]
+    lines = [
+        "| Mesure | Valeur | Budget | |",
+        "| --- | --- | --- | --- |",
+        f"| Construction complète (validation, carnets, HTML, PDF) | {fr(clean['total_s'], 1)} s | | |",
+        f"| dont site HTML (exécution des carnets comprise) | {fr(html_s, 1)} s | | |",
+        f"| dont PDF | {fr(pdf_s, 1)} s | | |",
+        f"| Reconstruction après une ligne de données modifiée | {fr(row['total_s'], 1)} s "
+        f"({pct(share)} de la complète) | ≤ {pct(BUDGET_REBUILD_SHARE)} | "
+        f"{verdict(share <= BUDGET_REBUILD_SHARE)} |",
+        f"| Reconstruction après un mot du texte modifié | {fr(word['total_s'], 1)} s "
+        f"({pct(word['total_s'] / clean['total_s'])}) | | |",
+    ]
+    ours, default = m["sizes"]["pages"], m["default_plotly_sizes"]["pages"]
+    biggest = max(ours, key=ours.get)
+    lines.append(f"| Page la plus lourde (HTML propre) : `{biggest}` | {kb(ours[biggest])} | "
+                 f"≤ {BUDGET_PAGE_KB} Ko | {verdict(ours[biggest] <= BUDGET_PAGE_KB * 1024)} |")
+    for name, info in m["charts"]["pages"].items():
+        lines.append(
+            f"| `{name}` ({info['charts']} graphique(s), {kb(ours[name])} ; "
+            f"{kb(default[name])} avec plotly.js intégré) : tous les graphiques tracés en "
+            f"| {fr(info['cold_s'], 2)} s (cache chaud : {fr(info['warm_s'], 2)} s) "
+            f"| ≤ {fr(BUDGET_CHARTS_S, 1)} s | "
+            f"{verdict(info['cold_s'] <= BUDGET_CHARTS_S)} |")
+    others = [n for n in ours if n not in m["charts"]["pages"]]
+    if others:
+        lines.append(f"| Autres pages ({len(others)}), HTML propre | "
+                     f"{kb(min(ours[n] for n in others))} à {kb(max(ours[n] for n in others))} "
+                     f"| ≤ {BUDGET_PAGE_KB} Ko | "
+                     f"{verdict(max(ours[n] for n in others) <= BUDGET_PAGE_KB * 1024)} |")
+    shared = m["sizes"]["shared"]
+    once = (m["charts"]["plotly_downloads"] == 1
+            and set(m["charts"]["plotly_script_tags"].values()) == {1})
+    lines += [
+        f"| Ressources partagées : `_static/` | {kb(shared['_static (total)'])} "
+        f"(dont plotly.js {kb(shared['plotly.min.js'])}) ; index de recherche "
+        f"{kb(shared['searchindex.js'])} | | |",
+        f"| plotly.js téléchargé en lisant toutes les pages à graphiques | "
+        f"{m['charts']['plotly_downloads']} fois | une fois, puis cache | {verdict(once)} |",
+        f"| Total des pages à graphiques : intégré (défaut Jupyter Book) / partagé | "
+        f"{kb(sum(default[n] for n in m['charts']['pages']))} / "
+        f"{kb(sum(ours[n] for n in m['charts']['pages']))} | | |",
+    ]
+    return "\n".join(lines)
+
+
+def update_readme(text: str, when: str) -> None:
+    readme = ROOT / "README.md"
+    content = readme.read_text(encoding="utf-8")
+    start, end = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+    if start not in content or end not in content:
+        sys.exit("benchmark: README.md has no benchmark:start/benchmark:end markers")
+    head, rest = content.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{when}\n\n{text}\n{end}{tail}", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readme", action="store_true", help="put the table in README.md")
+    args = parser.parse_args()
+    measures: dict = {}
+    load = os.getloadavg()[0]  # other work on the machine slows every measure
+    with tempfile.TemporaryDirectory(prefix="rtes-bench-") as tmp:
+        repo = copy_repo(Path(tmp) / "book")
+        print("==> construction complète", flush=True)
+        measures["clean_build"] = build(repo)
+        site = repo / "_build" / "html"
+        measures["sizes"] = sizes(site)
+        print("==> graphiques dans Chromium", flush=True)
+        measures["charts"] = chart_times(site)
+        print("==> une ligne de données modifiée", flush=True)
+        measures["rebuild_one_row"] = {"change": change_one_row(repo), **build(repo)}
+        print("==> un mot du texte modifié", flush=True)
+        measures["rebuild_one_word"] = {"change": change_one_word(repo), **build(repo)}
+
+        print("==> même livre, plotly.js intégré à chaque graphique", flush=True)
+        default = copy_repo(Path(tmp) / "default")
+        jb = str(Path(sys.executable).parent / "jupyter-book")
+        seconds, _ = timed([jb, "build", str(default), "--builder", "html"], default,
+                           env={"RTES_INLINE_PLOTLYJS": "1"})
+        measures["default_plotly_sizes"] = {"html_build_s": round(seconds, 1),
+                                            **sizes(default / "_build" / "html")}
+
+    when = (f"Mesuré le {datetime.now(timezone.utc):%d/%m/%Y} sur {os.cpu_count()} cœurs "
+            f"({platform.machine()}, Python {platform.python_version()}), `make bench` ; "
+            f"charge de la machine au départ : {fr(load, 1)} (moyenne sur 1 min).")
+    measures["measured"] = when
+    text = table(measures)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(measures, indent=1, ensure_ascii=False), encoding="utf-8")
+    print()
+    print(when)
+    print()
+    print(text)
+    print(f"\nMesures détaillées : {OUT}")
+    if args.readme:
+        update_readme(text, when)
+
+
+if __name__ == "__main__":
+    main()
