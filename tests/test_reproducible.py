@@ -1,13 +1,16 @@
 """Two builds of the same sources give the same site, apart from the build date.
 
 The first build is the session's ``built_copy``; the second is a fresh copy built here.
-Only known timestamps are normalised; any other difference is reported with its file
-and the first differing line, so that its cause can be found and fixed.
+Only known timestamps are normalised: the build date, and on the execution report
+(« État de l'exécution ») the time each notebook ran and how long it took, which that
+page exists to record. Any other difference is reported with its file and the first
+differing line, so that its cause can be found and fixed.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -21,7 +24,31 @@ TIMESTAMPS = [
     (re.compile(r'(<meta name="docbuild:last-update" content=")\d{2}/\d{2}/\d{4}"'), r'\1DATE"'),
     (re.compile(r"(Mis à jour le\s+)\d{2}/\d{2}/\d{4}"), r"\1DATE"),
 ]
+# The execution report's "when" and "how long" cells (book/_ext/publication.py).
+EXEC_REPORT = "book/execution.html"
+RUN_CELLS = [
+    (re.compile(r"<td><p>\d{2}/\d{2}/\d{4} \d{2} h \d{2}</p></td>"), "<td><p>WHEN</p></td>"),
+    (re.compile(r"<td><p>\d+,\d</p></td>"), "<td><p>SECONDS</p></td>"),
+]
+# The same row in the PDF text: date, method, seconds (column widths follow the digits).
+RUN_LINE = re.compile(r"\d{2}/\d{2}/\d{4} \d{2} h \d{2}\s+(\S+)\s+\d+,\d\s+")
 TEXT_SUFFIXES = {".html", ".js", ".css", ".json", ".ipynb", ".md", ".txt", ".svg", ".inv"}
+
+
+def _search_index_without(text: str, docname: str) -> str:
+    """The search index with the execution report's words taken out (its run times are
+    words too); every other page's entries must still be identical."""
+    start, end = text.index("(") + 1, text.rindex(")")
+    index = json.loads(text[start:end])
+    doc = index["docnames"].index(docname)
+    for key in ("terms", "titleterms"):
+        for term, docs in list(index[key].items()):
+            kept = [d for d in (docs if isinstance(docs, list) else [docs]) if d != doc]
+            if kept:
+                index[key][term] = kept
+            else:
+                del index[key][term]
+    return json.dumps(index, sort_keys=True, ensure_ascii=False, indent=0)
 
 
 def normalise(path: Path, root: Path) -> bytes:
@@ -31,6 +58,11 @@ def normalise(path: Path, root: Path) -> bytes:
     text = data.decode("utf-8")
     for pattern, replacement in TIMESTAMPS:
         text = pattern.sub(replacement, text)
+    if path.name == "searchindex.js":
+        text = _search_index_without(text, EXEC_REPORT.removesuffix(".html"))
+    if path.as_posix().endswith(EXEC_REPORT):
+        for pattern, replacement in RUN_CELLS:
+            text = pattern.sub(replacement, text)
     # a build that wrote its own location into the site would differ between copies
     return text.replace(str(root), "<REPO>").encode("utf-8")
 
@@ -70,8 +102,9 @@ def test_two_builds_give_the_same_site(built_copy, second_build):
 
 
 def _pdf_text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
                           capture_output=True, text=True).stdout
+    return RUN_LINE.sub(r"WHEN \1 SECONDS ", text)
 
 
 def test_two_builds_give_the_same_pdf_text(built_copy, second_build):

@@ -78,7 +78,8 @@ def _copy_vendor(app, exception):
 REDIRECT = """<!DOCTYPE html>
 <html lang="fr">
 <head><meta charset="utf-8"><title>{title}</title>
-<meta http-equiv="Refresh" content="0; url={target}"><link rel="canonical" href="{target}"></head>
+<meta http-equiv="Refresh" content="0; url={target}"><link rel="canonical" href="{target}">
+<link rel="icon" href="{icon}"></head>
 <body><p><a href="{target}">Ouvrir l'édition : {title}</a></p></body>
 </html>
 """
@@ -90,7 +91,12 @@ def _write_root_redirect(app, exception):
     if exception or app.builder.format != "html":
         return
     target = app.config.root_doc + ".html"
-    page = REDIRECT.format(title=app.config.html_title or app.config.project, target=target)
+    # without an icon link the browser asks the server for /favicon.ico, which is absent
+    if not app.config.html_favicon:
+        raise ExtensionError("html.favicon is unset: the site root would ask for /favicon.ico")
+    icon = "_static/" + Path(app.config.html_favicon).name
+    page = REDIRECT.format(title=app.config.html_title or app.config.project, target=target,
+                           icon=icon)
     (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
 
 
