@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import warnings
 from pathlib import Path
 
@@ -93,11 +94,16 @@ def chart_html(fig: go.Figure, chart_id: str, description: str, table: pd.DataFr
                links: list[tuple[str, str]] | None = None) -> str:
     config = {"responsive": True, "displaylogo": False, "locale": "fr",
               "toImageButtonOptions": {"format": "png", "filename": chart_id, "scale": 2}}
-    div = pio.to_html(fig, include_plotlyjs=False, include_mathjax=False, full_html=False,
+    # RTES_INLINE_PLOTLYJS=1: Jupyter Book's default (plotly.js inside each chart page),
+    # built only by tools/benchmark.py for comparison
+    inline = os.environ.get("RTES_INLINE_PLOTLYJS") == "1"
+    div = pio.to_html(fig, include_plotlyjs=inline, include_mathjax=False, full_html=False,
                       div_id=chart_id, config=config)
     desc_id = f"{chart_id}-description"
+    # the site serves the smallest plotly.js bundle that draws these (book/_ext/offline_assets.py)
+    traces = " ".join(sorted({trace.type for trace in fig.data}))
     return (
-        f'<div class="rtes-chart" id="{chart_id}-wrapper">'
+        f'<div class="rtes-chart" id="{chart_id}-wrapper" data-rtes-traces="{traces}">'
         f'<p class="rtes-chart-description" id="{desc_id}">{html.escape(description)}</p>'
         f'<div class="rtes-chart-plot" role="group" aria-describedby="{desc_id}">{div}</div>'
         "<details class=\"rtes-chart-details\"><summary>Données du graphique</summary>"

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
+from conftest import ROOT
+
 
 def test_chart_page_draws_its_chart_offline(visit):
     v = visit("notebooks/participation.html")
@@ -17,4 +22,36 @@ def test_plotly_is_served_once_not_inlined(html_pages):
         text = page.read_text(encoding="utf-8")
         assert len(text) < 1_000_000, f"{page} is {len(text)} bytes: plotly.js inlined?"
         if "plotly-graph-div" in text:
-            assert "_static/vendor/plotly.min.js" in text, page
+            served = re.findall(r'src="[^"]*_static/vendor/(plotly[\w.-]*\.min\.js)', text)
+            assert len(served) == 1, (page, served)
+
+
+def test_each_chart_page_gets_a_plotly_bundle_that_draws_its_traces(html_pages):
+    """A partial bundle is much faster to parse, but a trace type it lacks would leave a
+    blank chart: the served bundle must cover every trace of the page."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from offline_assets import PLOTLY_BUNDLES
+
+    chosen = {}
+    for page in html_pages:
+        text = page.read_text(encoding="utf-8")
+        if "plotly-graph-div" not in text:
+            continue
+        bundle = re.search(r'_static/vendor/(plotly[\w.-]*\.min\.js)', text).group(1)
+        traces = {t for names in re.findall(r'data-rtes-traces="([a-z0-9 ]*)"', text)
+                  for t in names.split()}
+        drawn = PLOTLY_BUNDLES[bundle][1]
+        assert drawn is None or traces <= drawn, (page.name, bundle, traces - drawn)
+        chosen[page.name] = bundle
+    assert chosen["participation.html"] == "plotly-basic.min.js", chosen
+    assert chosen["carte.html"] == "plotly-geo.min.js", chosen
+
+
+def test_a_chart_outside_the_partial_bundles_gets_the_full_plotly():
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from offline_assets import plotly_bundle
+
+    chart = '<div class="plotly-graph-div">'
+    assert plotly_bundle(chart) == "plotly.min.js"  # traces not named
+    assert plotly_bundle(f'<div data-rtes-traces="bar scattergeo">{chart}') == "plotly.min.js"
+    assert plotly_bundle(f'<div data-rtes-traces="bar scatter">{chart}') == "plotly-basic.min.js"

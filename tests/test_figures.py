@@ -161,6 +161,26 @@ def test_only_the_notebooks_reading_a_changed_file_run_again(tmp_path):
     assert _stale(copy) == readers
 
 
+def test_chapter_wording_reruns_no_notebook_but_a_renamed_section_does(tmp_path):
+    """The notebooks read only the section labels and titles of the chapters (their
+    provenance links): a corrected word must not re-execute them, a new title must."""
+    copy = _copy_repo(tmp_path)
+    shutil.rmtree(copy / "_build", ignore_errors=True)
+    _stale(copy)
+    readers = sorted(p.stem for p in (copy / "notebooks").glob("*.ipynb")
+                     if "book/*.md#headings" in nbformat.read(p, as_version=4).metadata["rtes"]["inputs"])
+    assert readers
+    chapter = copy / "book" / "introduction.md"
+    text = chapter.read_text(encoding="utf-8")
+    body_line = next(l for l in text.splitlines() if len(l) > 60 and l[0].isalpha())
+    chapter.write_text(text.replace(body_line, body_line + " (corrigé)", 1), encoding="utf-8")
+    assert _stale(copy) == []
+    heading = re.search(r"^\(intro[^)]*\)=\s*\n#+\s+(.+)$", text, re.M).group(1)
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace(heading, heading + " bis", 1),
+                       encoding="utf-8")
+    assert _stale(copy) == readers
+
+
 def test_a_corrected_row_reaches_the_html_and_the_pdf(tmp_path, tables):
     """A reader corrects one value in data/figures.csv and rebuilds (the whole
     `tools/build_book.py`: HTML and PDF, from the previous build, as `make book` does)."""

@@ -111,7 +111,8 @@ def sizes(site: Path) -> dict:
     pages = {p.relative_to(site).as_posix(): p.stat().st_size for p in pages_of(site)}
     static = site / "_static"
     shared = {
-        "plotly.min.js": (static / "vendor" / "plotly.min.js").stat().st_size,
+        "plotly.js": {p.name: p.stat().st_size
+                      for p in sorted((static / "vendor").glob("plotly*.min.js"))},
         "_static (total)": sum(p.stat().st_size for p in static.rglob("*") if p.is_file()),
         "searchindex.js": (site / "searchindex.js").stat().st_size,
     }
@@ -125,7 +126,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 def chart_times(site: Path) -> dict:
     """Per page with charts: ms from navigation to all charts drawn, cold and warm cache;
-    and how many times plotly.js came over the network while reading every chart page."""
+    and how many times each plotly.js bundle came over the network while reading every
+    chart page (the site serves the smallest bundle that draws a page's charts)."""
     from playwright.sync_api import sync_playwright
 
     chart_pages = [p.relative_to(site).as_posix() for p in pages_of(site)
@@ -135,9 +137,10 @@ def chart_times(site: Path) -> dict:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     drawn_at = "() => performance.now()"  # ms since the navigation started
-    plotly_transfer = """() => performance.getEntriesByType('resource')
-        .filter(e => e.name.includes('plotly.min.js')).map(e => e.transferSize)"""
-    result = {"pages": {}, "plotly_downloads": 0, "plotly_script_tags": {}}
+    plotly_transfers = """() => performance.getEntriesByType('resource')
+        .filter(e => /vendor\/plotly[^\/]*\.min\.js$/.test(e.name) && e.transferSize > 0)
+        .map(e => e.name.split('/').pop())"""
+    result = {"pages": {}, "plotly_downloads": {}, "plotly_script_tags": {}}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -161,10 +164,11 @@ def chart_times(site: Path) -> dict:
             for name in chart_pages:
                 page.goto(f"{url}/{name}", wait_until="load")
                 page.wait_for_function(ALL_DRAWN, timeout=30_000)
-                transfers = page.evaluate(plotly_transfer)
-                result["plotly_downloads"] += sum(1 for t in transfers if t > 0)
+                for bundle in page.evaluate(plotly_transfers):
+                    downloads = result["plotly_downloads"]
+                    downloads[bundle] = downloads.get(bundle, 0) + 1
                 result["plotly_script_tags"][name] = page.locator(
-                    "script[src*='plotly.min.js']").count()
+                    "script[src*='vendor/plotly'][src$='.min.js']").count()
             context.close()
             browser.close()
     finally:
@@ -225,14 +229,17 @@ def table(m: dict) -> str:
                      f"| ≤ {BUDGET_PAGE_KB} Ko | "
                      f"{verdict(max(ours[n] for n in others) <= BUDGET_PAGE_KB * 1024)} |")
     shared = m["sizes"]["shared"]
-    once = (m["charts"]["plotly_downloads"] == 1
+    downloads = m["charts"]["plotly_downloads"]
+    once = (set(downloads.values()) == {1}
             and set(m["charts"]["plotly_script_tags"].values()) == {1})
+    bundles = " ; ".join(f"`{n}` {kb(size)}" for n, size in shared["plotly.js"].items())
     lines += [
         f"| Ressources partagées : `_static/` | {kb(shared['_static (total)'])} "
-        f"(dont plotly.js {kb(shared['plotly.min.js'])}) ; index de recherche "
+        f"(dont plotly.js : {bundles}) ; index de recherche "
         f"{kb(shared['searchindex.js'])} | | |",
-        f"| plotly.js téléchargé en lisant toutes les pages à graphiques | "
-        f"{m['charts']['plotly_downloads']} fois | une fois, puis cache | {verdict(once)} |",
+        "| plotly.js téléchargé en lisant toutes les pages à graphiques | "
+        + (" ; ".join(f"`{n}` {c} fois" for n, c in sorted(downloads.items())) or "jamais")
+        + f" | chaque paquet une fois, puis cache | {verdict(once)} |",
         f"| Total des pages à graphiques : intégré (défaut Jupyter Book) / partagé | "
         f"{kb(sum(default[n] for n in m['charts']['pages']))} / "
         f"{kb(sum(ours[n] for n in m['charts']['pages']))} | | |",

