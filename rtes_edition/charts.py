@@ -76,6 +76,9 @@ def base_layout(fig: go.Figure, title: str, height: int = 450) -> go.Figure:
         legend={"orientation": "h", "y": -0.15},
     )
     fig.update_xaxes(gridcolor="#ddd")
+    # template "none" drops plotly's automargin: long tick labels would be cut off
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -265,8 +268,12 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
                  menus: dict[str, str], title: str) -> go.Figure:
     """Every row as one point (value on a logarithmic axis, one line per unit), with a
     drop-down list per entry of ``menus`` (list title -> column) that shows only the rows
-    with the chosen value: the filters work in the page itself, without a kernel. Each
-    list filters on its own (choosing in one resets the others)."""
+    with the chosen value: the filters work in the page itself, without a kernel.
+
+    Plotly's buttons each filter on their own; in the book, book/assets/rtes-explorer.js
+    combines the lists (a point stays visible when it matches every list's choice). For
+    that, each point's trace carries its values in ``meta`` (menu order) and the layout
+    the values of each list's buttons (``meta.rtes_menus``, None for « toutes »)."""
     fig = go.Figure()
     for (_, row), label in zip(rows.iterrows(), labels):
         fig.add_trace(go.Scatter(
@@ -276,6 +283,7 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
             marker={"size": 11, "color": colours.get(row[colour_column], "#555"), "opacity": 0.8,
                     "line": {"width": 1, "color": "white"}},
             hovertext=[hover_text(row, label)], hoverinfo="text",
+            meta=[None if pd.isna(row[c]) else str(row[c]) for c in menus.values()],
         ))
     # legend: one entry per colour, drawn by empty traces
     for value, colour in colours.items():
@@ -283,19 +291,25 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
             fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=html.escape(value),
                                      marker={"size": 11, "color": colour}, hoverinfo="skip"))
     n_legend = len(fig.data) - len(rows)
-    buttons_menus = []
+    buttons_menus, menu_values = [], []
     for position, (menu_title, column) in enumerate(menus.items()):
         buttons = [{"label": f"{menu_title} : toutes", "method": "restyle",
                     "args": [{"visible": [True] * len(fig.data)}]}]
-        for value in rows[column].dropna().drop_duplicates().sort_values():
+        values = rows[column].dropna().drop_duplicates().sort_values()
+        menu_values.append([None] + [str(v) for v in values])
+        for value in values:
             visible = [bool(v == value) for v in rows[column]] + [True] * n_legend
             buttons.append({"label": f"{menu_title} : {html.escape(str(value))}",
                             "method": "restyle", "args": [{"visible": visible}]})
+        # two lists per row: a list is as wide as its longest choice, and three side by
+        # side overlap (the first list could no longer be clicked)
+        row, column_index = divmod(position, 2)
         buttons_menus.append({"buttons": buttons, "direction": "down", "showactive": True,
-                              "x": position / len(menus), "xanchor": "left", "y": 1.12,
-                              "yanchor": "bottom", "pad": {"r": 8}})
-    fig.update_layout(updatemenus=buttons_menus)
+                              "x": 0.5 * column_index, "xanchor": "left",
+                              "y": 1.27 - 0.13 * row, "yanchor": "bottom", "pad": {"r": 8}})
+    fig.update_layout(updatemenus=buttons_menus, meta={"rtes_menus": menu_values})
     fig.update_xaxes(type="log", dtick=1, tickformat=",.0f", title_text="valeur citée (échelle logarithmique)")
     fig = base_layout(fig, title, height=620)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 130, "b": 60})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 60},
+                      title={"y": 0.99, "yanchor": "top"})  # above the lists
     return fig

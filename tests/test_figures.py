@@ -72,11 +72,45 @@ def test_explorer_menus_filter_the_chart(visit, tables):
     count = "document.querySelectorAll('#graphique-explorateur .scatterlayer .trace .point').length"
     assert v.page.evaluate(count) == len(figures)
     category = figures["category"].value_counts().index[-1]
-    menu = v.page.locator("#graphique-explorateur .updatemenu-header-group").nth(1)
+    menu = v.page.locator("#graphique-explorateur .updatemenu-header-group").nth(0)
     menu.click()
     v.page.locator("#graphique-explorateur .updatemenu-item-text",
                    has_text=f"Catégorie : {category}").click()
     v.page.wait_for_function(f"{count} === {int((figures['category'] == category).sum())}")
+    assert v.console_errors == [], v.console_errors
+
+
+def test_explorer_menus_combine(visit, tables):
+    """A meeting chosen after a category shows the figures of that category at that
+    meeting, not all the figures of the meeting."""
+    figures, meetings = tables["figures"], tables["meetings"]
+    names = figures["meeting_id"].map(meetings.set_index("id")["name"])
+    both = figures.assign(rencontre=names).groupby(["category", "rencontre"]).size()
+    # a pair whose combination differs from each list on its own
+    (category, meeting), expected = next(
+        (pair, n) for pair, n in both.sort_values().items()
+        if n < (figures["category"] == pair[0]).sum() and n < (names == pair[1]).sum())
+    v = visit("notebooks/explorateur.html")
+    v.page.wait_for_selector("#graphique-explorateur .main-svg")
+    count = "document.querySelectorAll('#graphique-explorateur .scatterlayer .trace .point').length"
+    menus = v.page.locator("#graphique-explorateur .updatemenu-header-group")
+    boxes = [menus.nth(i).bounding_box() for i in range(menus.count())]
+    overlapping = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+                   if boxes[i]["x"] < boxes[j]["x"] + boxes[j]["width"]
+                   and boxes[j]["x"] < boxes[i]["x"] + boxes[i]["width"]
+                   and boxes[i]["y"] < boxes[j]["y"] + boxes[j]["height"]
+                   and boxes[j]["y"] < boxes[i]["y"] + boxes[i]["height"]]
+    assert overlapping == [], f"lists drawn over each other: {overlapping} {boxes}"
+    for position, label in [(0, f"Catégorie : {category}"), (2, f"Rencontre : {meeting}")]:
+        menus.nth(position).click()
+        v.page.locator("#graphique-explorateur .updatemenu-item-text", has_text=label).click()
+    v.page.wait_for_function(f"{count} === {int(expected)}", timeout=5_000)
+    # back to « toutes » for the meeting: the category's choice still holds
+    menus.nth(2).click()
+    v.page.locator("#graphique-explorateur .updatemenu-item-text",
+                   has_text="Rencontre : toutes").click()
+    v.page.wait_for_function(f"{count} === {int((figures['category'] == category).sum())}",
+                             timeout=5_000)
     assert v.console_errors == [], v.console_errors
 
 
