@@ -161,8 +161,9 @@ def grouped_log_bars(rows: pd.DataFrame, group_column: str, groups: list[str], t
                              marker_color=QUALIFIER_COLOURS.get(qualifier, "#555"),
                              hoverinfo="skip"))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    # powers of ten only, written in full the French way (1 000 000, not 1M)
-    fig.update_xaxes(type="log", title_text=unit_title, dtick=1, tickformat=",.0f", tickangle=0,
+    # powers of ten only, written in full the French way (1 000 000, not 1M); slanted
+    # when they would overlap (eight decades in a narrow plot)
+    fig.update_xaxes(type="log", title_text=unit_title, dtick=1, tickformat=",.0f", tickangle="auto",
                      tickfont={"size": 11})
     fig = base_layout(fig, title, height=200 + 44 * len(rows))
     fig.update_layout(margin={"l": 10, "r": 150, "t": 60, "b": 60}, barmode="overlay",
