@@ -162,8 +162,8 @@ def grouped_log_bars(rows: pd.DataFrame, group_column: str, groups: list[str], t
                              hoverinfo="skip"))
     fig.update_yaxes(autorange="reversed", automargin=True)
     # powers of ten only, written in full the French way (1 000 000, not 1M); slanted
-    # when they would overlap (eight decades in a narrow plot)
-    fig.update_xaxes(type="log", title_text=unit_title, dtick=1, tickformat=",.0f", tickangle="auto",
+    # by plotly (no fixed tickangle) when they would overlap: eight decades in a narrow plot
+    fig.update_xaxes(type="log", title_text=unit_title, dtick=1, tickformat=",.0f",
                      tickfont={"size": 11})
     fig = base_layout(fig, title, height=200 + 44 * len(rows))
     fig.update_layout(margin={"l": 10, "r": 150, "t": 60, "b": 60}, barmode="overlay",
