@@ -53,7 +53,12 @@ def passage_url(chapter: str, section: str | None) -> str:
 def headings(chapter: str) -> dict[str, str]:
     """MyST label -> heading text of one chapter; the chapter's own label maps to its title."""
     text = (BOOK / f"{chapter}.md").read_text(encoding="utf-8")
-    return {label: title for label, title in _LABEL_HEADING.findall(text)}
+    return dict(labelled_headings(text))
+
+
+def labelled_headings(markdown: str) -> list[tuple[str, str]]:
+    """(MyST label, heading text) of each labelled heading, in order."""
+    return _LABEL_HEADING.findall(markdown)
 
 
 def chapter_title(chapter: str) -> str:

