@@ -27,7 +27,9 @@ What is checked, in this order:
 2. row level, by frictionless (types, required fields, enums, minimum/maximum, patterns,
    minimum length, unique primary keys, blank rows, rows with too many or too few
    cells). Frictionless runs offline: schemas are inline in ``datapackage.json`` and
-   resources must be local relative paths, so nothing is ever fetched;
+   resources must be local relative paths, so nothing is ever fetched. A table whose
+   exact schema and bytes passed this check before is not checked again
+   (``_build/.validated-tables.json``; errors are never recorded);
 3. foreign keys declared in the schemas (checked here, so that a table with a broken
    row still gets its references checked);
 4. cross-field rules that a Table Schema cannot express:
@@ -48,8 +50,11 @@ it prints the messages on stderr and exits with status 1.
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.metadata
 import io
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -269,7 +274,51 @@ def _check_file(table: _Table, index: int, base: Path, errors: _Errors) -> None:
 # 2. row level, with frictionless
 # --------------------------------------------------------------------------------------
 
+# Tables that passed the row-level check, by digest of their schema and bytes. Each
+# notebook loads the package: without this record, every one of them would import
+# frictionless and check the same unchanged rows again (about 2 s each). Only successes
+# are recorded, so a table with an error is checked, and reported, every time.
+VALIDATED_RECORD = Path(__file__).resolve().parents[1] / "_build" / ".validated-tables.json"
+
+
+def _table_digest(table: _Table) -> str:
+    # the version from the metadata: importing frictionless is what this record avoids
+    h = hashlib.sha256(importlib.metadata.version("frictionless").encode())
+    h.update(json.dumps(table.descriptor, sort_keys=True, ensure_ascii=False).encode())
+    h.update(table.text.encode())
+    return h.hexdigest()
+
+
+def _read_validated() -> set[str]:
+    try:
+        return set(json.loads(VALIDATED_RECORD.read_text()))
+    except (OSError, ValueError):
+        return set()
+
+
+def _record_validated(digest: str) -> None:
+    """Add ``digest`` to the record, atomically (notebooks may run side by side)."""
+    known = _read_validated() | {digest}
+    try:
+        VALIDATED_RECORD.parent.mkdir(parents=True, exist_ok=True)
+        tmp = VALIDATED_RECORD.with_name(f"{VALIDATED_RECORD.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(sorted(known)))
+        os.replace(tmp, VALIDATED_RECORD)
+    except OSError:
+        pass  # a read-only checkout: the check simply runs again next time
+
+
 def _frictionless_rows(table: _Table, index: int, base: Path, errors: _Errors) -> None:
+    digest = _table_digest(table)
+    if digest in _read_validated():
+        return
+    n_before = len(errors)
+    _frictionless_check(table, index, base, errors)
+    if len(errors) == n_before:
+        _record_validated(digest)
+
+
+def _frictionless_check(table: _Table, index: int, base: Path, errors: _Errors) -> None:
     import frictionless
 
     descriptor = json.loads(json.dumps(table.descriptor))

@@ -157,6 +157,32 @@ def test_loader_is_offline(monkeypatch):
     assert len(load_package(PACKAGE)["meetings"]) == 6
 
 
+def test_validation_record_checks_only_changed_tables(monkeypatch, tmp_path, pkg):
+    """The row-level check is skipped for a table whose exact bytes passed it before;
+    a changed table is checked again, and a table with an error is never recorded."""
+    from rtes_edition import data
+
+    monkeypatch.setattr(data, "VALIDATED_RECORD", tmp_path / "record.json")
+    load_package(pkg / "datapackage.json")
+    assert len(data._read_validated()) == 5
+
+    checked = []
+    real_check = data._frictionless_check
+    monkeypatch.setattr(data, "_frictionless_check",
+                        lambda table, *args: checked.append(table.name) or real_check(table, *args))
+    load_package(pkg / "datapackage.json")
+    assert checked == []
+    set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "note", "note corrigée")
+    load_package(pkg / "datapackage.json")
+    assert checked == ["figures"]
+    assert len(data._read_validated()) == 6
+
+    line = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "value", "beaucoup")
+    for _ in range(2):  # reported the second time too: errors are not recorded
+        assert f"data/figures.csv, row {line}, column value" in load_error(pkg)
+    assert len(data._read_validated()) == 6
+
+
 def test_cli_success():
     result = subprocess.run([sys.executable, "-m", "rtes_edition.data", str(PACKAGE)],
                             capture_output=True, text=True, cwd=ROOT)

@@ -8,6 +8,7 @@ copy the PDF into the site; only then replace ``_build/html`` and ``_build/latex
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,7 @@ PDF_NAME = "actes-territoires-ess-2013.pdf"
 JB = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
 
 
-def run(step: str, cmd: list[str], log: str | None = None) -> float:
+def run(step: str, cmd: list[str], log: str | None = None, env: dict[str, str] | None = None) -> float:
     """Run one step; its output goes to the terminal and, if ``log`` is given, to
     ``_build/logs/<log>.log`` (the tests read the logs to check there was no warning)."""
     print(f"==> {step}", flush=True)
@@ -30,14 +31,14 @@ def run(step: str, cmd: list[str], log: str | None = None) -> float:
     if log:
         LOGS.mkdir(parents=True, exist_ok=True)
         with open(LOGS / f"{log}.log", "w", encoding="utf-8") as out:
-            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, env=env,
                                     stderr=subprocess.STDOUT, text=True)
             for line in proc.stdout:
                 sys.stdout.write(line)
                 out.write(line)
             result = proc.wait()
     else:
-        result = subprocess.run(cmd, cwd=ROOT).returncode
+        result = subprocess.run(cmd, cwd=ROOT, env=env).returncode
     elapsed = time.perf_counter() - start
     if result != 0:
         sys.exit(f"ÉCHEC ({step}) : voir les messages ci-dessus. "
@@ -58,7 +59,10 @@ def main() -> None:
         if previous.exists():
             shutil.copytree(previous, STAGING / "_build" / kind, symlinks=True)
     run("site HTML", JB + ["--path-output", str(STAGING), "--builder", "html"], log="html")
-    run("PDF", JB + ["--path-output", str(STAGING), "--builder", "pdflatex"], log="pdf")
+    # latexmk -xelatex: each LaTeX pass writes only an .xdv and xdvipdfmx makes the PDF
+    # once at the end, instead of a whole PDF at every pass (Sphinx's Makefile suggests it).
+    run("PDF", JB + ["--path-output", str(STAGING), "--builder", "pdflatex"], log="pdf",
+        env={**os.environ, "LATEXMKOPTS": "-xelatex"})
 
     staged = STAGING / "_build"
     pdf = staged / "latex" / PDF_NAME
