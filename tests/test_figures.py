@@ -215,6 +215,24 @@ def test_chapter_wording_reruns_no_notebook_but_a_renamed_section_does(tmp_path)
     assert _stale(copy) == readers
 
 
+def test_notebooks_without_a_cache_record_are_executed_before_sphinx_reads_them(tmp_path):
+    """tools/execute_notebooks.py runs exactly the notebooks the cache lacks and records
+    them where myst-nb looks, so that Sphinx uses them instead of executing again."""
+    from jupyter_cache import get_cache
+
+    copy = _copy_repo(tmp_path)
+    cache = get_cache(copy / "_build" / ".jupyter_cache")
+    notebook = copy / "notebooks" / "carte.ipynb"
+    cache.remove_cache(cache.match_cache_file(notebook).pk)
+    out = subprocess.run([sys.executable, "tools/execute_notebooks.py"], cwd=copy, check=True,
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(copy)}).stdout
+    assert re.findall(r"notebooks/(\S+)\.ipynb : exécuté", out) == ["carte"]
+    record = cache.match_cache_notebook(nbformat.read(notebook, as_version=4))
+    assert record.data["execution_seconds"] > 0
+    executed = cache.get_cache_bundle(record.pk).nb
+    assert any(o.get("data", {}).get("image/png") for c in executed.cells for o in c.get("outputs", []))
+
+
 def test_a_corrected_row_reaches_the_html_and_the_pdf(tmp_path, tables):
     """A reader corrects one value in data/figures.csv and rebuilds (the whole
     `tools/build_book.py`: HTML and PDF, from the previous build, as `make book` does)."""

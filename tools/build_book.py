@@ -1,9 +1,10 @@
 """Build the book: HTML site and PDF, strictly, without ever publishing a half-built book.
 
 Order: validate the data package (a broken table stops here, with file/row/column);
-re-execute the notebooks whose inputs changed; build the HTML and the PDF into a staging
-folder with -W -n --keep-going (any warning, broken reference or notebook error fails);
-copy the PDF into the site; only then replace ``_build/html`` and ``_build/latex``.
+find the notebooks whose inputs changed and execute them side by side; build the HTML
+and the PDF into a staging folder with -W -n --keep-going (any warning, broken reference
+or notebook error fails); copy the PDF into the site; only then replace ``_build/html``
+and ``_build/latex``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def main() -> None:
     run("validation des données", [sys.executable, "-m", "rtes_edition.data",
                                    str(ROOT / "data" / "datapackage.json")])
     run("carnets à ré-exécuter", [sys.executable, str(ROOT / "tools" / "stale_notebooks.py")])
+    run("exécution des carnets", [sys.executable, str(ROOT / "tools" / "execute_notebooks.py")])
     if STAGING.exists():
         shutil.rmtree(STAGING)
     # The staging build reuses the previous doctrees so that a rebuild stays incremental.
