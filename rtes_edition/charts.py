@@ -175,14 +175,47 @@ def grouped_log_bars(rows: pd.DataFrame, group_column: str, groups: list[str], t
 # Metropolitan France and Corsica, with a margin: the view of the map.
 FRANCE_LON = [-5.5, 10.0]
 FRANCE_LAT = [41.2, 51.3]
+# The 22 metropolitan regions of 2013 (data/geo/README.md), drawn under the points.
+REGIONS_2013 = "data/geo/regions-2013.geojson"
+# where the site serves it (book/_ext/offline_assets.py), from a page of notebooks/
+REGIONS_2013_URL = "../_static/vendor/regions-2013.geojson"
+REGIONS_NAME = "Régions de 2013"
+REGIONS_FILL = "#f3ecd6"
+REGIONS_LINE = "#7a7a7a"
+
+
+def region_layer(regions: dict) -> go.Choropleth:
+    """The regions of ``regions`` (a GeoJSON FeatureCollection whose features have the
+    properties ``code`` and ``nom``) as one flat, lightly filled layer: no colour scale,
+    the name of the region on hover, one legend entry."""
+    codes = [f["properties"]["code"] for f in regions["features"]]
+    names = [html.escape(f["properties"]["nom"]) for f in regions["features"]]
+    return go.Choropleth(
+        geojson=regions, featureidkey="properties.code", locations=codes, z=[0] * len(codes),
+        colorscale=[[0, REGIONS_FILL], [1, REGIONS_FILL]], zmin=0, zmax=1, showscale=False,
+        marker={"line": {"color": REGIONS_LINE, "width": 0.8}},
+        name=REGIONS_NAME, showlegend=True,
+        text=names, hovertemplate="<b>%{text}</b><br>région de 2013<extra></extra>",
+    )
+
+
+def served_base_layer(fig: go.Figure, url: str) -> go.Figure:
+    """A copy of ``fig`` whose region layer names the GeoJSON by ``url`` (the browser
+    fetches it from the site, once, cached) instead of carrying it inline."""
+    web = go.Figure(fig)
+    web.update_traces(geojson=url, selector={"type": "choropleth"})
+    return web
 
 
 def point_map(points: pd.DataFrame, title: str, colours: dict[str, str], sizes: dict[str, int],
-              meetings: pd.DataFrame) -> go.Figure:
+              meetings: pd.DataFrame, regions: dict | None = None) -> go.Figure:
     """Map of France: one marker per place and group (``points``: latitude, longitude,
     group, hover), the wider groups drawn larger so that a région and a commune at the same
-    place both show; the meeting cities as stars with their names."""
+    place both show; the meeting cities as stars with their names; under them, when
+    ``regions`` is given, the boundaries of those regions (see :func:`region_layer`)."""
     fig = go.Figure()
+    if regions is not None:
+        fig.add_trace(region_layer(regions))
     # stars first: the organisations of a meeting city stay visible on top of them
     fig.add_trace(go.Scattergeo(
         lat=meetings["latitude"], lon=meetings["longitude"], mode="markers+text",

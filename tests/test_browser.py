@@ -55,3 +55,28 @@ def test_a_chart_outside_the_partial_bundles_gets_the_full_plotly():
     assert plotly_bundle(chart) == "plotly.min.js"  # traces not named
     assert plotly_bundle(f'<div data-rtes-traces="bar scattergeo">{chart}') == "plotly.min.js"
     assert plotly_bundle(f'<div data-rtes-traces="bar scatter">{chart}') == "plotly-basic.min.js"
+
+
+def test_map_draws_the_22_regions_of_2013_from_the_site(visit):
+    """The map page fetches the regions' GeoJSON from the site (not inlined, not from a
+    CDN) and draws one path per region under the points."""
+    from rtes_edition import charts
+
+    v = visit("notebooks/carte.html")
+    paths = "#graphique-carte .choroplethlayer path.choroplethlocation"
+    v.page.wait_for_function(f"document.querySelectorAll('{paths}').length > 0", timeout=15_000)
+    drawn = v.page.eval_on_selector_all(paths, "els => els.map(e => (e.getAttribute('d') || '').length)")
+    assert len(drawn) == 22, f"{len(drawn)} regions drawn"
+    assert min(drawn) > 20, "a region drawn as an empty path"
+    # under the points: the choropleth layer comes before the scatter layer in the SVG
+    assert v.page.evaluate("""() => {
+        const geo = document.querySelector('#graphique-carte .geo');
+        const layers = [...geo.querySelectorAll('.choroplethlayer, .scattergeolayer, .scatterlayer')];
+        return layers.length >= 2 && layers[0].classList.contains('choroplethlayer');
+    }""")
+    fetched = v.page.evaluate(
+        "performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)")
+    assert "/_static/vendor/regions-2013.geojson" in fetched, fetched
+    assert charts.REGIONS_NAME in v.page.locator("#graphique-carte .legend").text_content()
+    assert v.foreign_requests == [], v.foreign_requests
+    assert v.console_errors == [], v.console_errors

@@ -145,6 +145,209 @@ def test_data_is_text_never_html():
     assert "<script>" not in table and "&lt;i&gt;" in table
 
 
+# ---------------------------------------------------------------------------- map
+
+REGIONS_2013 = {
+    "11": "Île-de-France", "21": "Champagne-Ardenne", "22": "Picardie", "23": "Haute-Normandie",
+    "24": "Centre", "25": "Basse-Normandie", "26": "Bourgogne", "31": "Nord-Pas-de-Calais",
+    "41": "Lorraine", "42": "Alsace", "43": "Franche-Comté", "52": "Pays de la Loire",
+    "53": "Bretagne", "54": "Poitou-Charentes", "72": "Aquitaine", "73": "Midi-Pyrénées",
+    "74": "Limousin", "82": "Rhône-Alpes", "83": "Auvergne", "91": "Languedoc-Roussillon",
+    "93": "Provence-Alpes-Côte d'Azur", "94": "Corse",
+}
+OVERSEAS_2013 = {"Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"}
+NOT_A_REGION = {"France", ""}  # national level; several regions (data/README.md)
+
+
+def _regions() -> dict:
+    return json.loads((ROOT / charts.REGIONS_2013).read_text(encoding="utf-8"))
+
+
+def _polygons(geometry: dict) -> list:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+
+
+def _signed_area(ring) -> float:
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:])) / 2
+
+
+def _inside(point, ring) -> bool:
+    x, y = point
+    crossings = 0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            crossings += 1
+    return crossings % 2 == 1
+
+
+def _region_at(regions: dict, point) -> str | None:
+    for feature in regions["features"]:
+        for outer, *holes in _polygons(feature["geometry"]):
+            if _inside(point, outer) and not any(_inside(point, h) for h in holes):
+                return feature["properties"]["nom"]
+    return None
+
+
+def _make_regions_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_regions_2013",
+                                                  ROOT / "tools" / "make_regions_2013.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_regions_file_has_the_22_metropolitan_regions_of_2013():
+    regions = _regions()
+    assert regions["type"] == "FeatureCollection"
+    found = {f["properties"]["code"]: f["properties"]["nom"] for f in regions["features"]}
+    assert len(regions["features"]) == 22 and found == REGIONS_2013
+    assert all(set(f["properties"]) == {"code", "nom"} for f in regions["features"])
+    assert (ROOT / charts.REGIONS_2013).stat().st_size < 150_000
+
+
+def test_regions_rings_are_closed_and_wound_as_plotly_wants():
+    """plotly.js (d3-geo) fills the outside of a counter-clockwise outer ring: the whole
+    globe but France. Holes (enclaves, the étang de Berre) go the other way."""
+    wrong = []
+    for feature in _regions()["features"]:
+        name = feature["properties"]["nom"]
+        for polygon in _polygons(feature["geometry"]):
+            for index, ring in enumerate(polygon):
+                if len(ring) < 4 or ring[0] != ring[-1]:
+                    wrong.append(f"{name}: ring {index} open or degenerate")
+                elif any(a == b for a, b in zip(ring, ring[1:])):
+                    wrong.append(f"{name}: ring {index} repeats a point")
+                elif (_signed_area(ring) < 0) != (index == 0):
+                    wrong.append(f"{name}: ring {index} wound the wrong way")
+    assert wrong == []
+
+
+def test_regions_share_their_borders_exactly():
+    """Simplified region by region, two neighbours would leave slivers between them: each
+    border segment must belong to at most two rings, and a vertex joins at most three
+    borders (where three regions, or two and the sea, meet)."""
+    neighbours, uses = {}, {}
+    for feature in _regions()["features"]:
+        for polygon in _polygons(feature["geometry"]):
+            for ring in polygon:
+                ring = [tuple(p) for p in ring]
+                for a, b in zip(ring, ring[1:]):
+                    neighbours.setdefault(a, set()).add(b)
+                    neighbours.setdefault(b, set()).add(a)
+                    uses[frozenset((a, b))] = uses.get(frozenset((a, b)), 0) + 1
+    assert max(uses.values()) == 2
+    assert {len(n) for n in neighbours.values()} == {2, 3}
+    shared = sum(1 for n in uses.values() if n == 2)
+    assert shared > len(uses) / 3, "the regions hardly touch: borders not shared?"
+
+
+def test_every_region_of_the_tables_is_on_the_map(tables):
+    """Each metropolitan ``region_2013`` of the tables names a region of the map, and each
+    placed organisation or meeting lies inside the region its row names."""
+    regions = _regions()
+    names = {f["properties"]["nom"] for f in regions["features"]}
+    misplaced = []
+    for table in ("organisations", "meetings"):
+        rows = tables[table]
+        values = set(rows["region_2013"].fillna(""))
+        assert values - NOT_A_REGION - OVERSEAS_2013 <= names, (table, values - names)
+        placed = rows.dropna(subset=["latitude"])
+        assert not set(placed["region_2013"].fillna("")) & OVERSEAS_2013, \
+            "an overseas point: outside the map's frame, and the page says there is none"
+        for _, row in placed.iterrows():
+            assert charts.FRANCE_LON[0] < row["longitude"] < charts.FRANCE_LON[1], row["name"]
+            assert charts.FRANCE_LAT[0] < row["latitude"] < charts.FRANCE_LAT[1], row["name"]
+            region = row["region_2013"] if isinstance(row["region_2013"], str) else ""
+            if region in names:
+                at = _region_at(regions, (row["longitude"], row["latitude"]))
+                if at != region:
+                    misplaced.append(f"{table}/{row['id']}: {region} but drawn in {at}")
+    assert misplaced == []
+
+
+def test_map_figure_has_the_regions_layer_under_the_points(tables):
+    meetings = tables["meetings"].dropna(subset=["latitude"])
+    points = pd.DataFrame({"latitude": [48.1], "longitude": [-1.7], "group": ["Région"],
+                           "hover": ["x"]})
+    fig = charts.point_map(points, "Carte", {"Région": "#000"}, {"Région": 10}, meetings,
+                           regions=_regions())
+    layer = fig.data[0]  # first trace: drawn under the others
+    assert layer.type == "choropleth" and layer.name == charts.REGIONS_NAME
+    assert layer.featureidkey == "properties.code" and sorted(layer.locations) == sorted(REGIONS_2013)
+    assert layer.showlegend is True and layer.showscale is False
+    assert [t.type for t in fig.data[1:]] == ["scattergeo", "scattergeo"]
+    assert isinstance(layer.geojson, dict) and len(layer.geojson["features"]) == 22
+    web = charts.served_base_layer(fig, charts.REGIONS_2013_URL)
+    assert web.data[0].geojson == charts.REGIONS_2013_URL
+    assert isinstance(fig.data[0].geojson, dict), "the printed figure must keep its inline copy"
+    # without regions: the map of the previous edition, no layer
+    assert [t.type for t in charts.point_map(points, "Carte", {"Région": "#000"},
+                                             {"Région": 10}, meetings).data] == ["scattergeo"] * 2
+
+
+def test_map_page_names_the_served_geojson_and_the_site_serves_it(html_dir):
+    """The page carries the GeoJSON's URL, not the GeoJSON; the URL resolves to the
+    committed file in the built site."""
+    page = html_dir / "notebooks" / "carte.html"
+    text = page.read_text(encoding="utf-8")
+    urls = [json.loads(u) for u in re.findall(r'"geojson":("[^"]*")', text)]  # plotly writes / as \u002f
+    assert urls == [charts.REGIONS_2013_URL]
+    assert '"featureidkey":"properties.code"' in text
+    assert '"coordinates"' not in text, "the regions' GeoJSON is inlined in the page"
+    served = (page.parent / charts.REGIONS_2013_URL).resolve()
+    assert served.read_bytes() == (ROOT / charts.REGIONS_2013).read_bytes()
+    assert len(text.encode("utf-8")) < 300_000
+
+
+def test_map_notebook_declares_the_regions_as_input():
+    meta = nbformat.read(ROOT / "notebooks" / "carte.ipynb", as_version=4).metadata
+    assert charts.REGIONS_2013 in meta["rtes"]["inputs"]
+
+
+def test_a_missing_regions_file_fails_the_build(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import offline_assets
+    from sphinx.errors import ExtensionError
+
+    offline_assets._check_sources(None)  # the committed file is there
+    monkeypatch.setitem(offline_assets.BASE_LAYERS, "regions-2013.geojson",
+                        tmp_path / "absent.geojson")
+    with pytest.raises(ExtensionError, match="make_regions_2013"):
+        offline_assets._check_sources(None)
+
+
+def test_derivation_keeps_shared_borders_and_winds_rings_clockwise():
+    """tools/make_regions_2013.py on two squares that share a wiggly border (given
+    counter-clockwise, as RFC 7946 has them), one with a duplicate point, plus an island."""
+    make = _make_regions_module()
+    # the border x = 1, going north, wiggling by 150 m (below the 0.5 km tolerance)
+    wiggle = [(1.0 + (0.002 if y % 2 else 0.0), y / 10) for y in range(0, 11)]
+    west = [(0.0, 0.0)] + wiggle[:5] + [wiggle[5], wiggle[5]] + wiggle[6:] + [(0.0, 1.0), (0.0, 0.0)]
+    east = [(1.0, 0.0), (2.0, 0.0), (2.0, 1.0)] + wiggle[::-1]
+    island = [(3.0, 0.0), (3.001, 0.0), (3.0, 0.001), (3.0, 0.0)]
+    upstream = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "2", "nom": "Est", "extra": 1},
+         "geometry": {"type": "MultiPolygon", "coordinates": [[east], [island]]}},
+        {"type": "Feature", "properties": {"code": "1", "nom": "Ouest"},
+         "geometry": {"type": "Polygon", "coordinates": [west]}},
+    ]}
+    derived = make.derive(upstream, decimals=3, tolerance=0.5)
+    west_out, east_out = derived["features"]
+    assert [f["properties"] for f in derived["features"]] == [
+        {"code": "1", "nom": "Ouest"}, {"code": "2", "nom": "Est"}]
+    west_ring = west_out["geometry"]["coordinates"][0]
+    east_ring, island_ring = (p[0] for p in east_out["geometry"]["coordinates"])
+    for ring in (west_ring, east_ring, island_ring):
+        assert ring[0] == ring[-1] and _signed_area(ring) < 0  # clockwise
+        assert all(a != b for a, b in zip(ring, ring[1:]))
+    # the wiggles go, on both sides alike: one straight border
+    border = lambda ring: {tuple(p) for p in ring if 0.5 < p[0] < 1.5}
+    assert border(west_ring) == border(east_ring) == {(1.0, 0.0), (1.0, 1.0)}
+    assert len(island_ring) == 4  # a small island keeps its triangle
+
+
 # ---------------------------------------------------------------------------- PDF
 
 def test_pdf_has_no_widget_or_object_text(pdf_path):

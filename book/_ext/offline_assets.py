@@ -3,7 +3,9 @@
 Readers in public bodies must not be tracked by a third-party host, and the book must work
 offline. This extension copies plotly.js, its French locale, the base-map files and the
 widget manager (from node_modules, pinned in package.json) into ``_static/vendor/``, and
-adds plotly.js only to the pages that hold a chart: one cached copy, never inlined.
+adds plotly.js only to the pages that hold a chart: one cached copy, never inlined. The
+regions of 2013 (``data/geo/``, derived by tools/make_regions_2013.py) go there too: the
+map page names them by URL and the browser fetches them once.
 
 plotly.js comes in bundles: the full one (4.7 MB, from the plotly wheel) and partial ones
 of about 1.2 MB that the browser parses in a fraction of the time. Each chart names its
@@ -47,6 +49,12 @@ VENDOR = {
 }
 
 
+# Base layers committed with the book (not from npm); the map page's figure names them by
+# their URL relative to the page (notebooks/carte.ipynb: ../_static/vendor/<name>).
+BASE_LAYERS = {
+    "regions-2013.geojson": ROOT / "data" / "geo" / "regions-2013.geojson",
+}
+
 # plotly.js-locales ships CommonJS modules; the browser needs them registered with Plotly.
 LOCALE = NODE / "plotly.js-locales" / "fr.js"
 
@@ -58,6 +66,11 @@ def _check_sources(app):
             "offline_assets: missing browser assets (run `npm ci` at the repository root, "
             "as `make book` does): " + ", ".join(missing)
         )
+    missing = [str(src) for src in BASE_LAYERS.values() if not src.is_file()]
+    if missing:
+        raise ExtensionError(
+            "offline_assets: missing base layer of the map (committed in data/geo/, made by "
+            "tools/make_regions_2013.py, see data/geo/README.md): " + ", ".join(missing))
     # a partial bundle must be the same plotly.js as the wheel's, whose figures it draws
     wanted = _plotly_version(FULL_PLOTLY)
     for name, (src, _) in PLOTLY_BUNDLES.items():
@@ -109,7 +122,7 @@ def _copy_vendor(app, exception):
         return
     dest = Path(app.outdir) / "_static" / "vendor"
     dest.mkdir(parents=True, exist_ok=True)
-    for name, src in VENDOR.items():
+    for name, src in {**VENDOR, **BASE_LAYERS}.items():
         target = dest / name
         if src.is_dir():
             shutil.copytree(src, target, dirs_exist_ok=True)
