@@ -174,6 +174,36 @@ def test_explorer_menus_combine(visit, tables):
     assert v.console_errors == [], v.console_errors
 
 
+def test_explorer_lists_filter_with_plotly_alone(browser, html_dir, tables, tmp_path):
+    """Outside the book (Jupyter, a saved HTML page) there is no rtes-explorer.js: each
+    list still filters on its own, and « toutes » gives back every point."""
+    import plotly.io as pio
+
+    rows = _explorer_rows(tables)
+    page = tmp_path / "seul.html"
+    page.write_text(pio.to_html(_explorer_figure(rows), div_id="graphique-explorateur",
+                                include_plotlyjs=(html_dir / "_static" / "vendor" /
+                                                  "plotly-basic.min.js").as_uri()),
+                    encoding="utf-8")
+    context = browser.new_context()
+    try:
+        v = type("Visit", (), {"page": context.new_page()})()
+        v.page.goto(page.as_uri())
+        v.page.wait_for_selector("#graphique-explorateur .main-svg")
+        _explorer_wait_for(v, rows)
+        territory = rows["territory"].value_counts().index[0]
+        _explorer_choose(v, 1, f"Territoire : {territory}")
+        _explorer_wait_for(v, rows[rows["territory"] == territory])
+        # without the script, the last list chosen decides alone
+        category = rows["category"].value_counts().index[0]
+        _explorer_choose(v, 0, f"Catégorie : {category}")
+        _explorer_wait_for(v, rows[rows["category"] == category])
+        _explorer_choose(v, 0, "Catégorie : toutes")
+        _explorer_wait_for(v, rows)
+    finally:
+        context.close()
+
+
 def test_explorer_page_stays_light(html_dir):
     """One trace per category, not per point: the page (chart, table) stays under 300 KB."""
     size = (html_dir / "notebooks" / "explorateur.html").stat().st_size
