@@ -304,37 +304,61 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
     drop-down list per entry of ``menus`` (list title -> column) that shows only the rows
     with the chosen value: the filters work in the page itself, without a kernel.
 
+    One scatter trace per value of ``colour_column`` (its legend entry): drawing one trace
+    per point made the chart too slow to draw. A button filters by giving every trace a
+    new ``x`` where the rows it hides are None (not drawn, not hoverable; ``y`` and the
+    hover texts keep their places); « toutes » gives back every value.
+
     Plotly's buttons each filter on their own; in the book, book/assets/rtes-explorer.js
-    combines the lists (a point stays visible when it matches every list's choice). For
-    that, each point's trace carries its values in ``meta`` (menu order) and the layout
-    the values of each list's buttons (``meta.rtes_menus``, None for « toutes »)."""
+    combines the lists (a point is shown when it matches every list's choice). For that,
+    each point carries its values in ``customdata`` (menu order, None when missing) and the
+    layout the values of each list's buttons (``meta.rtes_menus``, None for « toutes »)."""
+    rows = rows.reset_index(drop=True)
+    category = rows[colour_column]
+    # the colours' order first, then any value without a colour of its own, then none
+    order = [value for value in colours if (category == value).any()]
+    order += [value for value in category.dropna().unique() if value not in colours]
+    if category.isna().any():
+        order.append(None)
+    groups = [(value, list(rows.index[category.isna() if value is None else category == value]))
+              for value in order]
+
+    def exact(value):
+        # 250 rather than 250.0 in the page: same number, fewer bytes (×40 buttons)
+        value = float(value)
+        return int(value) if value.is_integer() else value
+
+    x = [exact(v) for v in rows["value"]]
     fig = go.Figure()
-    for (_, row), label in zip(rows.iterrows(), labels):
-        fig.add_trace(go.Scatter(
-            x=[row["value"]], y=[html.escape(UNIT_WORDS.get(row["unit"], row["unit"]))],
-            mode="markers", name=html.escape(str(row[colour_column])),
-            legendgroup=str(row[colour_column]), showlegend=False,
-            marker={"size": 11, "color": colours.get(row[colour_column], "#555"), "opacity": 0.8,
+    for value, positions in groups:
+        name = "non précisé" if value is None else html.escape(str(value))
+        trace = go.Scatter(
+            x=[x[p] for p in positions],
+            y=[html.escape(UNIT_WORDS.get(rows.at[p, "unit"], rows.at[p, "unit"])) for p in positions],
+            mode="markers", name=name,
+            marker={"size": 11, "color": colours.get(value, "#555"), "opacity": 0.8,
                     "line": {"width": 1, "color": "white"}},
-            hovertext=[hover_text(row, label)], hoverinfo="text",
-            meta=[None if pd.isna(row[c]) else str(row[c]) for c in menus.values()],
-        ))
-    # legend: one entry per colour, drawn by empty traces
-    for value, colour in colours.items():
-        if (rows[colour_column] == value).any():
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=html.escape(value),
-                                     marker={"size": 11, "color": colour}, hoverinfo="skip"))
-    n_legend = len(fig.data) - len(rows)
+            hovertext=[hover_text(rows.loc[p], labels[p]) for p in positions], hoverinfo="text",
+        )
+        if menus:
+            trace.customdata = [[None if pd.isna(rows.at[p, c]) else str(rows.at[p, c])
+                                 for c in menus.values()] for p in positions]
+        fig.add_trace(trace)
+
+    def restyle(shown):
+        """The button's arguments: each trace's x, None where ``shown`` is False."""
+        return [{"x": [[x[p] if shown[p] else None for p in positions]
+                       for _, positions in groups]}]
+
     buttons_menus, menu_values = [], []
     for position, (menu_title, column) in enumerate(menus.items()):
         buttons = [{"label": f"{menu_title} : toutes", "method": "restyle",
-                    "args": [{"visible": [True] * len(fig.data)}]}]
+                    "args": restyle([True] * len(rows))}]
         values = rows[column].dropna().drop_duplicates().sort_values()
         menu_values.append([None] + [str(v) for v in values])
         for value in values:
-            visible = [bool(v == value) for v in rows[column]] + [True] * n_legend
             buttons.append({"label": f"{menu_title} : {html.escape(str(value))}",
-                            "method": "restyle", "args": [{"visible": visible}]})
+                            "method": "restyle", "args": restyle(list(rows[column] == value))})
         # two lists per row: a list is as wide as its longest choice, and three side by
         # side overlap (the first list could no longer be clicked)
         row, column_index = divmod(position, 2)

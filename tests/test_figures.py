@@ -4,6 +4,7 @@ charts after a rebuild (only the notebooks that read the changed file run again)
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import ROOT
 from rtes_edition import charts, output, provenance
@@ -64,35 +66,82 @@ def test_explorer_lists_every_figure_and_shows_the_linked_row(visit, tables):
     assert v.console_errors == [], v.console_errors
 
 
+# the explorer's chart, as drawn: its traces, and each list's values of the points whose
+# x is not null (the points a filter leaves)
+EXPLORER_TRACES = "document.getElementById('graphique-explorateur').data.length"
+EXPLORER_SHOWN = ("JSON.stringify(document.getElementById('graphique-explorateur').data"
+                  ".flatMap(t => t.x.flatMap((x, p) => x === null ? [] : [t.customdata[p]])))")
+EXPLORER_DRAWN = "document.querySelectorAll('#graphique-explorateur .scatterlayer .trace .point').length"
+
+
+def _explorer_choose(v, menu: int, label: str) -> None:
+    """Open a list and click one of its choices, as a reader does: a long list (the
+    territories) is cut at the chart's height, its lower choices reached with the wheel."""
+    header = v.page.locator("#graphique-explorateur .updatemenu-header-group").nth(menu)
+    header.click()
+    item = v.page.locator("#graphique-explorateur .updatemenu-item-text", has_text=label)
+    for _ in range(30):
+        try:
+            item.click(timeout=1_000)
+            return
+        except PlaywrightTimeout:
+            # the choice is hidden above (the list opens where the current choice is) or
+            # below: the list at the top of the window, the wheel over it
+            header.evaluate("e => e.scrollIntoView({block: 'start'})")
+            box = header.bounding_box()
+            up = item.bounding_box()["y"] < box["y"] + box["height"]
+            v.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 3)
+            v.page.mouse.wheel(0, -60 if up else 60)
+    item.click(timeout=1_000)
+
+
+def _explorer_wait_for(v, rows: pd.DataFrame) -> None:
+    """Wait until the chart shows exactly ``rows``, in gd.data and on screen."""
+    def key(point):
+        return [str(c) for c in point]
+
+    expected = [[None if pd.isna(r[c]) else str(r[c]) for c in EXPLORER_MENUS.values()]
+                for _, r in rows.iterrows()]
+    try:
+        v.page.wait_for_function(f"{EXPLORER_DRAWN} === {len(rows)}", timeout=5_000)
+    finally:
+        shown = json.loads(v.page.evaluate(EXPLORER_SHOWN))
+        assert sorted(shown, key=key) == sorted(expected, key=key)
+
+
 def test_explorer_menus_filter_the_chart(visit, tables):
-    """The page's own drop-down lists (no kernel) hide the points of other categories."""
-    figures = tables["figures"]
+    """The page's own drop-down lists (no kernel) hide the points of other categories;
+    the chart draws one trace per category, not one per point."""
+    rows = _explorer_rows(tables)
     v = visit("notebooks/explorateur.html")
     v.page.wait_for_selector("#graphique-explorateur .main-svg")
-    count = "document.querySelectorAll('#graphique-explorateur .scatterlayer .trace .point').length"
-    assert v.page.evaluate(count) == len(figures)
-    category = figures["category"].value_counts().index[-1]
-    menu = v.page.locator("#graphique-explorateur .updatemenu-header-group").nth(0)
-    menu.click()
-    v.page.locator("#graphique-explorateur .updatemenu-item-text",
-                   has_text=f"Catégorie : {category}").click()
-    v.page.wait_for_function(f"{count} === {int((figures['category'] == category).sum())}")
+    assert v.page.evaluate(EXPLORER_TRACES) == rows["category"].nunique()
+    _explorer_wait_for(v, rows)
+    legend = v.page.locator("#graphique-explorateur .legend .traces").all_text_contents()
+    assert sorted(legend) == sorted(rows["category"].unique())
+    category = rows["category"].value_counts().index[-1]
+    _explorer_choose(v, 0, f"Catégorie : {category}")
+    _explorer_wait_for(v, rows[rows["category"] == category])
+    _explorer_choose(v, 0, "Catégorie : toutes")
+    _explorer_wait_for(v, rows)
     assert v.console_errors == [], v.console_errors
 
 
 def test_explorer_menus_combine(visit, tables):
-    """A meeting chosen after a category shows the figures of that category at that
-    meeting, not all the figures of the meeting."""
-    figures, meetings = tables["figures"], tables["meetings"]
-    names = figures["meeting_id"].map(meetings.set_index("id")["name"])
-    both = figures.assign(rencontre=names).groupby(["category", "rencontre"]).size()
-    # a pair whose combination differs from each list on its own
-    (category, meeting), expected = next(
-        (pair, n) for pair, n in both.sort_values().items()
-        if n < (figures["category"] == pair[0]).sum() and n < (names == pair[1]).sum())
+    """A territory (or a meeting) chosen after a category shows the figures of that
+    category there, not all the figures of the territory; « toutes » gives back the
+    other list's choice, then every point."""
+    rows = _explorer_rows(tables)
+
+    def pair(column):
+        # a pair whose combination differs from each list on its own
+        both = rows.groupby(["category", column]).size()
+        return next(p for p, n in both.sort_values(ascending=False).items()
+                    if n < (rows["category"] == p[0]).sum() and n < (rows[column] == p[1]).sum())
+
+    category, territory = pair("territory")
     v = visit("notebooks/explorateur.html")
     v.page.wait_for_selector("#graphique-explorateur .main-svg")
-    count = "document.querySelectorAll('#graphique-explorateur .scatterlayer .trace .point').length"
     menus = v.page.locator("#graphique-explorateur .updatemenu-header-group")
     boxes = [menus.nth(i).bounding_box() for i in range(menus.count())]
     overlapping = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
@@ -101,17 +150,64 @@ def test_explorer_menus_combine(visit, tables):
                    and boxes[i]["y"] < boxes[j]["y"] + boxes[j]["height"]
                    and boxes[j]["y"] < boxes[i]["y"] + boxes[i]["height"]]
     assert overlapping == [], f"lists drawn over each other: {overlapping} {boxes}"
-    for position, label in [(0, f"Catégorie : {category}"), (2, f"Rencontre : {meeting}")]:
-        menus.nth(position).click()
-        v.page.locator("#graphique-explorateur .updatemenu-item-text", has_text=label).click()
-    v.page.wait_for_function(f"{count} === {int(expected)}", timeout=5_000)
-    # back to « toutes » for the meeting: the category's choice still holds
-    menus.nth(2).click()
-    v.page.locator("#graphique-explorateur .updatemenu-item-text",
-                   has_text="Rencontre : toutes").click()
-    v.page.wait_for_function(f"{count} === {int((figures['category'] == category).sum())}",
-                             timeout=5_000)
+    of_category = rows[rows["category"] == category]
+    _explorer_choose(v, 0, f"Catégorie : {category}")
+    _explorer_wait_for(v, of_category)
+    _explorer_choose(v, 1, f"Territoire : {territory}")
+    _explorer_wait_for(v, of_category[of_category["territory"] == territory])
+    # back to « toutes » for the territory: the category's choice still holds
+    _explorer_choose(v, 1, "Territoire : toutes")
+    _explorer_wait_for(v, of_category)
+    # the three lists at once
+    _, meeting = pair("rencontre")
+    category = rows.loc[rows["rencontre"] == meeting, "category"].value_counts().index[0]
+    _explorer_choose(v, 0, f"Catégorie : {category}")
+    _explorer_choose(v, 2, f"Rencontre : {meeting}")
+    territory = rows.loc[(rows["rencontre"] == meeting) & (rows["category"] == category),
+                         "territory"].dropna().iloc[0]
+    _explorer_choose(v, 1, f"Territoire : {territory}")
+    _explorer_wait_for(v, rows[(rows["category"] == category) & (rows["rencontre"] == meeting)
+                               & (rows["territory"] == territory)])
+    for menu, title in enumerate(EXPLORER_MENUS):
+        _explorer_choose(v, menu, f"{title} : toutes")
+    _explorer_wait_for(v, rows)
     assert v.console_errors == [], v.console_errors
+
+
+def test_explorer_lists_filter_with_plotly_alone(browser, html_dir, tables, tmp_path):
+    """Outside the book (Jupyter, a saved HTML page) there is no rtes-explorer.js: each
+    list still filters on its own, and « toutes » gives back every point."""
+    import plotly.io as pio
+
+    rows = _explorer_rows(tables)
+    page = tmp_path / "seul.html"
+    page.write_text(pio.to_html(_explorer_figure(rows), div_id="graphique-explorateur",
+                                include_plotlyjs=(html_dir / "_static" / "vendor" /
+                                                  "plotly-basic.min.js").as_uri()),
+                    encoding="utf-8")
+    context = browser.new_context()
+    try:
+        v = type("Visit", (), {"page": context.new_page()})()
+        v.page.goto(page.as_uri())
+        v.page.wait_for_selector("#graphique-explorateur .main-svg")
+        _explorer_wait_for(v, rows)
+        territory = rows["territory"].value_counts().index[0]
+        _explorer_choose(v, 1, f"Territoire : {territory}")
+        _explorer_wait_for(v, rows[rows["territory"] == territory])
+        # without the script, the last list chosen decides alone
+        category = rows["category"].value_counts().index[0]
+        _explorer_choose(v, 0, f"Catégorie : {category}")
+        _explorer_wait_for(v, rows[rows["category"] == category])
+        _explorer_choose(v, 0, "Catégorie : toutes")
+        _explorer_wait_for(v, rows)
+    finally:
+        context.close()
+
+
+def test_explorer_page_stays_light(html_dir):
+    """One trace per category, not per point: the page (chart, table) stays under 300 KB."""
+    size = (html_dir / "notebooks" / "explorateur.html").stat().st_size
+    assert size < 300_000, f"explorateur.html is {size} bytes"
 
 
 # ---------------------------------------------------------------------------- links
@@ -346,6 +442,114 @@ def test_derivation_keeps_shared_borders_and_winds_rings_clockwise():
     border = lambda ring: {tuple(p) for p in ring if 0.5 < p[0] < 1.5}
     assert border(west_ring) == border(east_ring) == {(1.0, 0.0), (1.0, 1.0)}
     assert len(island_ring) == 4  # a small island keeps its triangle
+
+
+# ---------------------------------------------------------------------------- explorer
+
+# as in notebooks/explorateur.ipynb
+EXPLORER_COLOURS = dict(zip(["budget", "emploi", "participation", "structures", "autre"],
+                            ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#999999"]))
+EXPLORER_MENUS = {"Catégorie": "category", "Territoire": "territory", "Rencontre": "rencontre"}
+
+
+def _explorer_rows(tables) -> pd.DataFrame:
+    figures, meetings = tables["figures"], tables["meetings"]
+    return figures.assign(rencontre=figures["meeting_id"].map(meetings.set_index("id")["name"]))
+
+
+def _explorer_figure(rows: pd.DataFrame, menus=EXPLORER_MENUS):
+    return charts.filter_menus(rows, charts.unique_labels(rows), EXPLORER_COLOURS, "category",
+                               menus, "Tous les chiffres des actes")
+
+
+def _shown(fig, x_per_trace) -> list[str]:
+    """The hover texts of the points a list of per-trace x arrays leaves drawn."""
+    return [hover for trace, xs in zip(fig.data, x_per_trace)
+            for hover, x in zip(trace.hovertext, xs) if x is not None]
+
+
+def test_explorer_draws_one_trace_per_category(tables):
+    """One scatter trace per colour (the legend's entries), not one per point: each row
+    once, at its exact value, with its own hover text and its values for each list."""
+    rows = _explorer_rows(tables)
+    labels = charts.unique_labels(rows)
+    fig = _explorer_figure(rows)
+    present = [c for c in EXPLORER_COLOURS if (rows["category"] == c).any()]
+    assert [t.name for t in fig.data] == present
+    assert {t.type for t in fig.data} == {"scatter"}
+    assert all(t.showlegend is not False for t in fig.data)
+    for trace in fig.data:
+        assert trace.marker.color == EXPLORER_COLOURS[trace.name]
+        assert len(trace.x) == len(trace.y) == len(trace.hovertext) == len(trace.customdata)
+        assert {point[0] for point in trace.customdata} == {trace.name}
+    expected = {hover: (row["value"], [None if pd.isna(row[c]) else str(row[c])
+                                       for c in EXPLORER_MENUS.values()])
+                for (_, row), hover in zip(rows.iterrows(),
+                                           (charts.hover_text(r, l) for (_, r), l
+                                            in zip(rows.iterrows(), labels)))}
+    drawn = {hover: (x, list(point)) for t in fig.data
+             for x, hover, point in zip(t.x, t.hovertext, t.customdata)}
+    assert sum(len(t.x) for t in fig.data) == len(rows) == len(drawn)
+    assert drawn == expected
+    assert fig.layout.meta["rtes_menus"][0] == [None] + sorted(present)
+
+
+def test_explorer_buttons_null_exactly_the_rows_they_hide(tables):
+    """Each button gives every trace its x with None for the rows of other values (those
+    points are neither drawn nor hoverable), the others keeping their exact value;
+    « toutes » gives back every point."""
+    rows = _explorer_rows(tables)
+    labels = charts.unique_labels(rows)
+    fig = _explorer_figure(rows)
+    hover_of = [charts.hover_text(r, l) for (_, r), l in zip(rows.iterrows(), labels)]
+    every = sorted(hover_of)
+    original = [list(t.x) for t in fig.data]
+    menus = fig.layout.updatemenus
+    assert [m.buttons[0].label for m in menus] == [f"{t} : toutes" for t in EXPLORER_MENUS]
+    for menu, column, values in zip(menus, EXPLORER_MENUS.values(), fig.layout.meta["rtes_menus"]):
+        assert len(menu.buttons) == len(values)
+        for button, value in zip(menu.buttons, values):
+            assert button.method == "restyle" and list(button.args[0]) == ["x"]
+            xs = button.args[0]["x"]
+            assert [len(x) for x in xs] == [len(x) for x in original]
+            # kept points keep their exact value
+            assert all(x is None or x == o for x_, o_ in zip(xs, original) for x, o in zip(x_, o_))
+            if value is None:
+                assert xs == original
+                continue
+            wanted = sorted(h for h, v in zip(hover_of, rows[column]) if v == value)
+            assert 0 < len(wanted) < len(rows)
+            assert sorted(_shown(fig, xs)) == wanted, (column, value)
+    assert sorted(_shown(fig, original)) == every
+
+
+def test_explorer_without_lists_for_jupyter(tables):
+    """The notebook's widgets redraw the chart from the chosen rows, without lists."""
+    rows = _explorer_rows(tables)
+    some = rows[rows["category"] == "emploi"]
+    fig = _explorer_figure(some, {})
+    assert [t.name for t in fig.data] == ["emploi"]
+    assert len(fig.data[0].x) == len(some)
+    assert not fig.layout.updatemenus
+    assert _explorer_figure(rows.iloc[:0], {}).data == ()
+
+
+def test_explorer_shows_data_as_text(tables):
+    hostile = "<img src=x onerror=alert(1)>"
+    rows = _explorer_rows(tables).copy()
+    rows.loc[rows.index[0], ["territory", "rencontre", "sentence"]] = hostile
+    rows.loc[rows.index[1], "category"] = hostile
+    fig = _explorer_figure(rows)
+    texts = ([t.name for t in fig.data] + [h for t in fig.data for h in t.hovertext]
+             + [b.label for m in fig.layout.updatemenus for b in m.buttons])
+    assert [t for t in texts if "<img" in t] == []
+    escaped = html.escape(hostile)
+    assert escaped in [t.name for t in fig.data]
+    assert f"Territoire : {escaped}" in texts and f"Rencontre : {escaped}" in texts
+    assert any(escaped in h for t in fig.data for h in t.hovertext)
+    # the combining script compares the raw values: the lists' values and the points' agree
+    assert hostile in fig.layout.meta["rtes_menus"][1]
+    assert [hostile, hostile] in [list(p[1:]) for t in fig.data for p in t.customdata]
 
 
 # ---------------------------------------------------------------------------- PDF

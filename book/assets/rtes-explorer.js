@@ -17,26 +17,37 @@
 
 // The chart's drop-down lists (rtes_edition/charts.py:filter_menus) combine: each Plotly
 // button shows only its own choice, so after every click, show the points that match the
-// current choice of every list. The values come from the figure itself (meta).
+// current choice of every list. The chart has one trace per colour; a point is hidden by
+// giving it a null x. The values come from the figure itself: each point's value for each
+// list in customdata (list order), each list's button values in layout.meta.rtes_menus
+// (null for « toutes »).
 (function () {
-  function combine(gd, chosen) {
+  function combine(gd, chosen, original) {
     var menus = gd.layout.meta.rtes_menus;
-    var visible = gd.data.map(function (trace) {
-      if (!Array.isArray(trace.meta)) return true;  // the legend's entries
+    function matches(point) {
       return chosen.every(function (active, i) {
         var value = menus[i][active || 0];
-        return value === null || trace.meta[i] === value;
+        return value === null || point[i] === value;
+      });
+    }
+    // a new x for every trace, computed from the values the page was drawn with
+    var x = gd.data.map(function (trace, t) {
+      if (!Array.isArray(trace.customdata)) return original[t];
+      return original[t].map(function (value, p) {
+        return matches(trace.customdata[p]) ? value : null;
       });
     });
-    window.Plotly.restyle(gd, {visible: visible});
+    window.Plotly.restyle(gd, {x: x});
   }
 
   function attach(gd) {
     var chosen = gd.layout.meta.rtes_menus.map(function () { return 0; });
+    // the buttons replace x: keep a copy of every point's value
+    var original = gd.data.map(function (trace) { return Array.from(trace.x || []); });
     gd.on("plotly_buttonclicked", function (event) {
       chosen[event.menu._index] = event.active;
       // after the button's own restyle has been applied
-      window.setTimeout(function () { combine(gd, chosen); }, 0);
+      window.setTimeout(function () { combine(gd, chosen, original); }, 0);
     });
   }
 
