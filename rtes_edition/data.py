@@ -289,20 +289,23 @@ def _table_digest(table: _Table) -> str:
     return h.hexdigest()
 
 
-def _read_validated() -> set[str]:
+VALIDATED_KEPT = 100  # the newest digests (the tests add those of their broken copies' good tables)
+
+
+def _read_validated() -> list[str]:
     try:
-        return set(json.loads(VALIDATED_RECORD.read_text()))
+        return list(json.loads(VALIDATED_RECORD.read_text()))
     except (OSError, ValueError):
-        return set()
+        return []
 
 
 def _record_validated(digest: str) -> None:
     """Add ``digest`` to the record, atomically (notebooks may run side by side)."""
-    known = _read_validated() | {digest}
+    known = [d for d in _read_validated() if d != digest] + [digest]
     try:
         VALIDATED_RECORD.parent.mkdir(parents=True, exist_ok=True)
         tmp = VALIDATED_RECORD.with_name(f"{VALIDATED_RECORD.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(sorted(known)))
+        tmp.write_text(json.dumps(known[-VALIDATED_KEPT:]))
         os.replace(tmp, VALIDATED_RECORD)
     except OSError:
         pass  # a read-only checkout: the check simply runs again next time
