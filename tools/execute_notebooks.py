@@ -3,7 +3,7 @@
 myst-nb executes a notebook while Sphinx reads it, one notebook after the other, and most
 of a notebook's time is spent waiting (its kernel starting, Chromium starting for the
 print images). This step runs every notebook that jupyter-cache has no record for (never
-built, or dropped by tools/stale_notebooks.py) in parallel, one process per processor,
+built, or dropped by tools/stale_notebooks.py) in parallel, one process per processor (up to four),
 exactly as myst-nb would: same cache, the notebook's folder as working directory, the
 timeout of _config.yml, errors not allowed. It records each result in the cache, where
 myst-nb then finds it instead of executing the notebook again.
@@ -15,6 +15,7 @@ its usual message naming the notebook and the cell.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -23,6 +24,7 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+MAX_WORKERS = 4
 
 
 def execute(path: str, timeout: int) -> tuple[str, str | None, float, str | None]:
@@ -51,7 +53,9 @@ def main() -> None:
             todo.append(str(path))
     if not todo:
         return
-    workers = min(len(todo), multiprocessing.cpu_count())
+    # the processors this process may use (a container's share, not the host's count),
+    # and at most four: each notebook starts a kernel and a Chromium
+    workers = min(len(todo), len(os.sched_getaffinity(0)), MAX_WORKERS)
     # spawn: a fresh interpreter per worker, nothing inherited from this one's database handle
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = list(pool.map(execute, todo, [config["timeout"]] * len(todo)))
