@@ -3,10 +3,10 @@
 myst-nb executes a notebook while Sphinx reads it, one notebook after the other, and most
 of a notebook's time is spent waiting (its kernel starting, Chromium starting for the
 print images). This step runs every notebook that jupyter-cache has no record for (never
-built, or dropped by tools/stale_notebooks.py) in parallel, one process per processor (up to four),
-exactly as myst-nb would: same cache, the notebook's folder as working directory, the
-timeout of _config.yml, errors not allowed. It records each result in the cache, where
-myst-nb then finds it instead of executing the notebook again.
+built, or dropped by tools/stale_notebooks.py) in parallel, one process per processor (up
+to four), exactly as myst-nb would: same cache, the notebook's folder as working
+directory, the timeout of _config.yml, errors not allowed. It records each result in the
+cache, where myst-nb then finds it instead of executing the notebook again.
 
 A notebook that fails is not recorded: Sphinx executes it again and stops the build with
 its usual message naming the notebook and the cell.
