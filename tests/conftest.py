@@ -115,6 +115,16 @@ COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", 
                                      "__pycache__", ".ipynb_checkpoints")
 
 
+def load_tool(name: str):
+    """A script of tools/ (not a package) imported as a module, for its functions."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def copy_repo(dest: Path) -> Path:
     """The working tree without build products; node_modules shared through a symlink."""
     shutil.copytree(ROOT, dest, ignore=COPY_IGNORE, symlinks=True)

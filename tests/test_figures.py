@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import ROOT
+from conftest import ROOT, load_tool
 from rtes_edition import charts, output, provenance
 from rtes_edition.data import load_package
 
@@ -284,16 +284,6 @@ def _region_at(regions: dict, point) -> str | None:
     return None
 
 
-def _make_regions_module():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_regions_2013",
-                                                  ROOT / "tools" / "make_regions_2013.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_regions_file_has_the_22_metropolitan_regions_of_2013():
     regions = _regions()
     assert regions["type"] == "FeatureCollection"
@@ -417,7 +407,7 @@ def test_a_missing_regions_file_fails_the_build(tmp_path, monkeypatch):
 def test_derivation_keeps_shared_borders_and_winds_rings_clockwise():
     """tools/make_regions_2013.py on two squares that share a wiggly border (given
     counter-clockwise, as RFC 7946 has them), one with a duplicate point, plus an island."""
-    make = _make_regions_module()
+    make = load_tool("make_regions_2013")
     # the border x = 1, going north, wiggling by 150 m (below the 0.5 km tolerance)
     wiggle = [(1.0 + (0.002 if y % 2 else 0.0), y / 10) for y in range(0, 11)]
     west = [(0.0, 0.0)] + wiggle[:5] + [wiggle[5], wiggle[5]] + wiggle[6:] + [(0.0, 1.0), (0.0, 0.0)]

@@ -9,7 +9,6 @@ when rows are added to the real tables.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import shutil
 import socket
@@ -20,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import load_tool
 from rtes_edition.data import MAX_ERRORS, DataPackageError, load_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -454,11 +454,7 @@ def test_remote_resource_refused(pkg):
 # --------------------------------------------------------------------------------------
 
 def load_consolidate():
-    spec = importlib.util.spec_from_file_location("consolidate_extracts",
-                                                  ROOT / "tools" / "consolidate_extracts.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("consolidate_extracts")
 
 
 EXTRACT_HEADER = ("sentence,value,unit,qualifier,low,high,measure,category,subject,subject_type,"
