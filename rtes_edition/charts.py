@@ -246,7 +246,10 @@ def point_map(points: pd.DataFrame, title: str, colours: dict[str, str], sizes: 
     )
     fig = base_layout(fig, title, height=650)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 60, "b": 0},
-                      legend={"orientation": "v", "x": 1.0, "xanchor": "right", "y": 0.5, "bgcolor": "rgba(255,255,255,0.85)"})
+                      # below the map: over it, the legend hid eastern France (Grenoble)
+                      # and, on a phone, most of the country
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.01,
+                              "yanchor": "top"})
     return fig
 
 
