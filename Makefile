@@ -17,7 +17,7 @@ bench: book
 
 # Everything a fresh Debian machine lacks: system packages, the virtual environment,
 # the browser assets. Each step runs again only when its inputs change.
-deps: $(VENV)/.installed node_modules/.installed $(VENV)/cffconvert/.installed
+deps: $(VENV)/.installed $(VENV)/.skip-slow-imports node_modules/.installed $(VENV)/cffconvert/.installed
 	@bash tools/system-deps.sh
 
 # cffconvert (validates CITATION.cff in the tests) pins jsonschema<4, which the book's own
@@ -32,6 +32,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# A startup line for every Python of the environment (why: in the file itself).
+$(VENV)/.skip-slow-imports: tools/skip-slow-imports.pth $(VENV)/.installed
+	cp $< "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

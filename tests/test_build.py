@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -66,3 +67,11 @@ def test_pdf_has_one_image_per_chart(html_pages, pdf_path):
     # print resolution: each chart image is at least 2000 px wide
     widths = [int(l.split()[3]) for l in images]
     assert min(widths) >= 2000, widths
+
+
+def test_python_skips_the_slow_iri_parser():
+    """tools/skip-slow-imports.pth is installed: importing nbformat or frictionless (every
+    build process does) no longer builds rfc3987_syntax's parsers."""
+    code = "import sys, nbformat, frictionless; print(sys.modules.get('rfc3987_syntax', 'absent'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "None"
