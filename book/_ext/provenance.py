@@ -15,6 +15,7 @@ as an equation.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from docutils import nodes
@@ -26,7 +27,6 @@ from rtes_edition.data import load_package
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "data" / "datapackage.json"
-FIGURES = ROOT / "data" / "figures.csv"
 LINK_TEXT = "[données]"
 
 logger = logging.getLogger(__name__)
@@ -92,14 +92,46 @@ def _forget_table_equations(app, doctree):
             for node in doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block))))
 
 
+def _links_digest(rows) -> str:
+    """What a chapter's links are made of: the id and sentence of each of its rows."""
+    h = hashlib.sha256()
+    if rows is not None:
+        for figure_id, sentence in zip(rows["id"], rows["sentence"]):
+            h.update(f"{figure_id}\t{sentence}\n".encode())
+    return h.hexdigest()
+
+
+def _stale_chapters(app, env, added, changed, removed):
+    """Chapters whose links a data change alters (a row added, removed, moved to another
+    chapter, its sentence corrected) are read again; a corrected value or note, which no
+    chapter shows, re-reads none (a dependency on the whole file would re-read them all)."""
+    recorded = getattr(env, "rtes_figure_links", {})
+    if not recorded:
+        return []
+    current = {f"book/{chapter}": _links_digest(rows) for chapter, rows in _figures_by_chapter().items()}
+    return [doc for doc, digest in recorded.items()
+            if doc in env.all_docs and current.get(doc, _links_digest(None)) != digest]
+
+
+def _forget_links(app, env, docname):
+    getattr(env, "rtes_figure_links", {}).pop(docname, None)
+
+
+def _merge_links(app, env, docnames, other):
+    env.rtes_figure_links = getattr(env, "rtes_figure_links", {})
+    env.rtes_figure_links.update({d: other.rtes_figure_links[d] for d in docnames
+                                  if d in getattr(other, "rtes_figure_links", {})})
+
+
 def _link_figures(app, doctree):
     docname = app.env.docname
     if not docname.startswith("book/"):
         return
     chapter = docname.split("/", 1)[1]
-    # the chapter's links depend on the data: a corrected row re-reads the chapter
-    app.env.note_dependency(str(FIGURES))
     rows = _figures_by_chapter().get(chapter)
+    if not hasattr(app.env, "rtes_figure_links"):
+        app.env.rtes_figure_links = {}
+    app.env.rtes_figure_links[docname] = _links_digest(rows)
     if rows is None:
         return
     paragraphs = [p for p in doctree.findall(nodes.paragraph)]
@@ -144,6 +176,9 @@ def setup(app):
     app.add_node(figure_data_link, html=(visit_html, None), latex=(visit_latex, None),
                  text=(visit_other, None), man=(visit_other, None), texinfo=(visit_other, None))
     app.connect("doctree-read", _link_figures)
+    app.connect("env-get-outdated", _stale_chapters)
+    app.connect("env-purge-doc", _forget_links)
+    app.connect("env-merge-info", _merge_links)
     app.connect("doctree-read", _forget_table_equations)
     app.add_post_transform(LatexTables)
     app.add_css_file("rtes-figures.css")
