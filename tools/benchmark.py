@@ -1,8 +1,8 @@
 """Measure the book: build times, page sizes, chart drawing times (`make bench`).
 
 Everything runs in private copies of the repository under a temporary folder, never in
-the working tree: a clean build, a rebuild after a one-row data change, a rebuild after a
-one-word text change, and, for comparison, the same book with Jupyter Book's default
+the working tree: a clean build, a rebuild with nothing changed (the fixed cost of any
+rebuild), a rebuild after a one-row data change, a rebuild after a one-word text change, and, for comparison, the same book with Jupyter Book's default
 Plotly output (plotly.js inlined into every chart, RTES_INLINE_PLOTLYJS=1). The charts
 are timed in headless Chromium (Debian's), served from a loopback web server.
 
@@ -217,6 +217,9 @@ def table(m: dict) -> str:
         f"({pct(share)} de la complète) | ≤ {pct(BUDGET_REBUILD_SHARE)} | "
         f"{verdict(share <= BUDGET_REBUILD_SHARE)} |",
         *steps(row),
+        f"| Reconstruction sans aucun changement (ce que toute reconstruction paie : "
+        f"vérifications, deux démarrages de Sphinx, LaTeX) | {fr(m['rebuild_nothing']['total_s'], 1)} s "
+        f"({pct(m['rebuild_nothing']['total_s'] / clean['total_s'])}) | | |",
         f"| Reconstruction après un mot du texte modifié | {fr(word['total_s'], 1)} s "
         f"({pct(word['total_s'] / clean['total_s'])}) | | |",
     ]
@@ -283,6 +286,8 @@ def main() -> None:
         measures["sizes"] = sizes(site)
         print("==> graphiques dans Chromium", flush=True)
         measures["charts"] = chart_times(site)
+        print("==> rien de modifié", flush=True)
+        measures["rebuild_nothing"] = build(repo)  # what every rebuild pays at least
         print("==> une ligne de données modifiée", flush=True)
         measures["rebuild_one_row"] = {"change": change_one_row(repo), **build(repo)}
         print("==> un mot du texte modifié", flush=True)
