@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
@@ -80,3 +82,50 @@ def test_map_draws_the_22_regions_of_2013_from_the_site(visit):
     assert charts.REGIONS_NAME in v.page.locator("#graphique-carte .legend").text_content()
     assert v.foreign_requests == [], v.foreign_requests
     assert v.console_errors == [], v.console_errors
+
+
+CHART_PAGES = ["budgets", "carte", "cooperations", "emplois", "explorateur", "participation",
+               "structures"]
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_chart_titles_fit_their_chart_on_a_phone(browser, site_url, width):
+    """Reflow (WCAG 2.1 1.4.10): at a phone's width every chart title is drawn whole
+    inside its chart (book/assets/plotly-setup.js breaks it into lines), above the plot."""
+    pages = sorted(p.stem for p in (ROOT / "_build" / "html" / "notebooks").glob("*.html")
+                   if "plotly-graph-div" in p.read_text(encoding="utf-8"))
+    assert pages == CHART_PAGES, pages
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        for name in pages:
+            page = context.new_page()
+            errors = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{site_url}/notebooks/{name}.html", wait_until="networkidle")
+            page.wait_for_function("""() => [...document.querySelectorAll('.rtes-chart .plotly-graph-div')]
+                .every(gd => gd.querySelector('.gtitle'))""", timeout=15_000)
+            page.wait_for_timeout(300)  # a title is fitted just after the chart is drawn
+            charts = page.evaluate("""() => [...document.querySelectorAll('.rtes-chart .plotly-graph-div')].map(gd => {
+                const chart = gd.getBoundingClientRect();
+                const title = gd.querySelector('.gtitle').getBoundingClientRect();
+                const area = document.createElement('textarea');  // the title is HTML-escaped
+                area.innerHTML = gd.layout.title.text.replace(/<br>/g, ' ');
+                return {id: gd.id, chart: [chart.left, chart.top, chart.right, chart.bottom],
+                        title: [title.left, title.top, title.right, title.bottom],
+                        plotTop: chart.top + gd._fullLayout._size.t,
+                        drawn: gd.querySelector('.gtitle').textContent, text: area.value};
+            })""")
+            assert charts, name
+            for c in charts:
+                (cl, ct, cr, cb), (tl, tt, tr, tb) = c["chart"], c["title"]
+                slack = 2  # a glyph's side bearing
+                assert cl - slack <= tl and tr <= cr + slack and ct - slack <= tt and tb <= cb + slack, (
+                    f"{name} at {width} px: title of {c['id']} {c['title']} out of the chart {c['chart']}")
+                # the lines of a title are tspans: its text has no space where it was broken
+                assert c["drawn"].replace(" ", "") == c["text"].replace(" ", ""), (name, c)
+                assert tb <= c["plotTop"] + slack, f"{name}: title of {c['id']} over the plot"
+            assert errors == [], (name, errors)
+            page.close()
+    finally:
+        context.close()
