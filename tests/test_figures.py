@@ -640,10 +640,13 @@ def test_a_corrected_row_reaches_the_html_and_the_pdf(tmp_path, tables):
     assert float(cells[1]) == row["value"]
     lines[index] = ",".join([cells[0], f"{new_value:g}", cells[2]])
     path.write_text("\n".join(lines), encoding="utf-8")
+    images_before = {p.name for p in (copy / "_build" / "latex").glob("*.png")}
 
     result = subprocess.run([sys.executable, "tools/build_book.py"], cwd=copy, capture_output=True,
                             text=True, env={**os.environ, "PYTHONPATH": str(copy)})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # the changed chart got a new print image (not an old one from _build/.png-cache)
+    assert {p.name for p in (copy / "_build" / "latex").glob("*.png")} - images_before
 
     updated = pd.Series({**row.to_dict(), "value": new_value})
     stated = charts.qualified_value(updated)
