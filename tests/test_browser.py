@@ -6,6 +6,7 @@ import re
 import sys
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import ROOT
 
@@ -105,7 +106,12 @@ def test_chart_titles_fit_their_chart_on_a_phone(browser, site_url, width):
             page.goto(f"{site_url}/notebooks/{name}.html", wait_until="networkidle")
             page.wait_for_function("""() => [...document.querySelectorAll('.rtes-chart .plotly-graph-div')]
                 .every(gd => gd.querySelector('.gtitle'))""", timeout=15_000)
-            page.wait_for_timeout(300)  # a title is fitted just after the chart is drawn
+            try:  # a title is fitted just after its chart is drawn: wait for it (at most 5 s)
+                page.wait_for_function("""() => [...document.querySelectorAll('.rtes-chart .plotly-graph-div')]
+                    .every(gd => gd.querySelector('.gtitle').getBoundingClientRect().right
+                                 <= gd.getBoundingClientRect().right + 2)""", timeout=5_000)
+            except PlaywrightTimeout:
+                pass  # the assertions below say which title does not fit
             charts = page.evaluate("""() => [...document.querySelectorAll('.rtes-chart .plotly-graph-div')].map(gd => {
                 const chart = gd.getBoundingClientRect();
                 const title = gd.querySelector('.gtitle').getBoundingClientRect();
