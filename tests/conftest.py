@@ -125,9 +125,12 @@ def load_tool(name: str):
     return module
 
 
-def copy_repo(dest: Path) -> Path:
-    """The working tree without build products; node_modules shared through a symlink."""
-    shutil.copytree(ROOT, dest, ignore=COPY_IGNORE, symlinks=True)
+def copy_repo(dest: Path, keep_build: bool = False) -> Path:
+    """The working tree without build products (``keep_build``: with the last build, to
+    rebuild from it); node_modules shared through a symlink."""
+    ignore = COPY_IGNORE if not keep_build else shutil.ignore_patterns(
+        ".venv", "node_modules", ".git", ".pytest_cache", "__pycache__", ".ipynb_checkpoints")
+    shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
     (dest / "node_modules").symlink_to(ROOT / "node_modules")
     return dest
 

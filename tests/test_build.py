@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import LOGS
+from conftest import LOGS, build_copy, copy_repo
 
 
 @pytest.mark.parametrize("log", ["html", "pdf"])
@@ -75,3 +75,19 @@ def test_python_skips_the_slow_iri_parser():
     code = "import sys, nbformat, frictionless; print(sys.modules.get('rfc3987_syntax', 'absent'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "None"
+
+
+def test_an_edited_script_or_stylesheet_reaches_the_site(tmp_path):
+    """No document changed, yet book/assets/ did: the site gets the new file and every page
+    links it with its new checksum (book/_ext/offline_assets.py), else readers keep the old."""
+    copy = copy_repo(tmp_path / "repo", keep_build=True)
+    assert build_copy(copy).returncode == 0  # baseline: Sphinx reads all again in a new folder
+    css = copy / "book" / "assets" / "rtes-figures.css"
+    page = copy / "_build" / "html" / "book" / "introduction.html"
+    stamp = re.compile(r"rtes-figures\.css\?v=(\w+)")
+    before = stamp.search(page.read_text(encoding="utf-8")).group(1)
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* corrigé */\n", encoding="utf-8")
+    result = build_copy(copy)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (copy / "_build" / "html" / "_static" / "rtes-figures.css").read_text(encoding="utf-8") == css.read_text(encoding="utf-8")
+    assert stamp.search(page.read_text(encoding="utf-8")).group(1) != before

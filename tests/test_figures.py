@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import ROOT, load_tool
+from conftest import ROOT, copy_repo, load_tool
 from rtes_edition import charts, output, provenance
 from rtes_edition.data import load_package
 
@@ -561,11 +561,7 @@ def test_pdf_has_the_data_tables(pdf_path, tables):
 # ---------------------------------------------------------------------------- rerun
 
 def _copy_repo(tmp_path) -> Path:
-    copy = tmp_path / "repo"
-    shutil.copytree(ROOT, copy, symlinks=True,
-                    ignore=shutil.ignore_patterns(".venv", "node_modules", ".git", ".pytest_cache"))
-    (copy / "node_modules").symlink_to(ROOT / "node_modules")
-    return copy
+    return copy_repo(tmp_path / "repo", keep_build=True)
 
 
 def _stale(copy: Path) -> list[str]:

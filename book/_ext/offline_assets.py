@@ -159,8 +159,28 @@ def _write_root_redirect(app, exception):
     (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
 
 
+def _pages_for_changed_assets(app, env):
+    """Sphinx copies html_static_path and stamps each page's links with the files'
+    checksums (``?v=``) only when it writes pages, and it writes none when no document
+    changed: an edited script or stylesheet (book/assets/) would never reach the site. When
+    one differs from the site's copy, every page is written again (not read again)."""
+    if app.builder.format != "html":
+        return []
+    static = Path(app.outdir) / "_static"
+    if not static.exists():
+        return []  # first build: everything is written anyway
+    for folder in app.config.html_static_path:
+        source = Path(app.confdir) / folder
+        for path in (p for p in source.rglob("*") if p.is_file()):
+            copy = static / path.relative_to(source)
+            if not copy.exists() or copy.read_bytes() != path.read_bytes():
+                return sorted(env.found_docs)
+    return []
+
+
 def setup(app):
     app.connect("builder-inited", _check_sources)
+    app.connect("env-get-updated", _pages_for_changed_assets)
     app.connect("html-page-context", _add_chart_scripts)
     app.connect("build-finished", _copy_vendor)
     # before sphinx-external-toc's own redirect (priority 500), which then leaves ours alone
