@@ -82,7 +82,34 @@ def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
     start, end = page.find("<tbody>"), page.find("</tbody>")
     if start != -1 and end != -1:
         page = page[:start] + "<tbody><tr><td>Chargement du tableau…</td></tr>" + page[end:]
-    return page
+    return _set_up_when_idle(page)
+
+
+def _set_up_when_idle(page: str) -> str:
+    """itables' module script, changed to set the table up once the page has loaded.
+
+    As itables writes it, the bundle is imported and DataTables set up as soon as the page
+    is parsed: one long task (evaluating the bundle, then measuring every column) that
+    held back the drawing of the chart above it (tools/benchmark.py, chart_times). Here
+    the bundle is still fetched with the page (modulepreload), but evaluated and the table
+    set up after the page's load event, when the browser is idle (the chart was drawn while
+    the page was parsed). rtes-explorer.js scrolls to a #donnee-… row once it exists."""
+    imports = f"import {{ ITable, jQuery as $ }} from '{DT_URL}';"
+    body, end = page.find(imports), page.rfind("</script>")
+    if page.count(imports) != 1 or end < body:
+        raise ValueError("itables' table template changed: update explorer._set_up_when_idle")
+    schedule = f"""    }};
+    // after the load event, when idle: not while the chart above is being drawn
+    const setUp = () => import('{DT_URL}').then(setUpTable);
+    const whenIdle = () => window.requestIdleCallback
+        ? window.requestIdleCallback(setUp, {{timeout: 1000}}) : window.setTimeout(setUp, 0);
+    if (document.readyState === "complete") whenIdle();
+    else window.addEventListener("load", whenIdle, {{once: true}});
+"""
+    page = (page[:body] + "const setUpTable = ({ ITable, jQuery: $ }) => {"
+            + page[body + len(imports):end] + schedule + page[end:])
+    return page.replace('<script type="module">',
+                        f'<link rel="modulepreload" href="{DT_URL}">\n<script type="module">', 1)
 
 
 def table_latex(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:

@@ -67,6 +67,42 @@ def test_explorer_lists_every_figure_and_shows_the_linked_row(visit, tables):
     assert v.console_errors == [], v.console_errors
 
 
+def test_explorer_table_is_set_up_after_the_page_has_loaded(browser, site_url, tables):
+    """DataTables sets the table up after the load event (not while the page is parsed,
+    where it held back the chart), then every row is there, and a header sorts the rows
+    from the keyboard."""
+    context = browser.new_context()
+    errors = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.add_init_script("""
+            window.rtesSeen = {};
+            document.addEventListener('DOMContentLoaded', () =>
+                window.rtesSeen.parsed = !!document.querySelector('#explorateur-chiffres.dataTable'));
+            window.addEventListener('load', () =>
+                window.rtesSeen.loaded = !!document.querySelector('#explorateur-chiffres.dataTable'));
+        """)
+        page.goto(f"{site_url}/notebooks/explorateur.html")
+        page.wait_for_selector("#explorateur-chiffres.dataTable tbody tr [id^='donnee-']",
+                               timeout=15_000)
+        assert page.evaluate("window.rtesSeen") == {"parsed": False, "loaded": False}
+        assert page.locator("#graphique-explorateur .main-svg").count() > 0
+        ids = "[...document.querySelectorAll('#explorateur-chiffres tbody [id^=\"donnee-\"]')].map(e => e.textContent)"
+        assert sorted(page.evaluate(ids)) == sorted(tables["figures"]["id"])
+        header = page.locator(".dt-scroll-head th", has_text="identifiant")
+        header.locator(".dt-column-order[role=button]").focus()  # DataTables' sort button
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".dt-scroll-head th[aria-sort]")
+        assert header.get_attribute("aria-sort") == "ascending"
+        shown = page.evaluate(ids)
+        assert shown == sorted(shown) and shown != list(tables["figures"]["id"])
+    finally:
+        context.close()
+    assert errors == []
+
+
 # the explorer's chart, as drawn: its traces, and each list's values of the points whose
 # x is not null (the points a filter leaves)
 EXPLORER_TRACES = "document.getElementById('graphique-explorateur').data.length"

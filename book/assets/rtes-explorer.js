@@ -1,18 +1,23 @@
-// The explorer's table is drawn by JavaScript after the page has loaded, so the browser
-// cannot scroll to the row named in the address (#donnee-fig-…) by itself: do it once the
-// row exists, and mark it.
+// The explorer's table is drawn by JavaScript after the page has loaded (its load event,
+// rtes_edition/explorer.py), so the browser cannot scroll to the row named in the address
+// (#donnee-fig-…) by itself: do it once the row exists, and mark it. The wait counts from
+// the load event, however long the page took to load.
 (function () {
   var id = decodeURIComponent(window.location.hash.slice(1));
   if (id.indexOf("donnee-") !== 0) return;
-  var tries = 0;
-  var timer = window.setInterval(function () {
-    var anchor = document.getElementById(id);
-    if (anchor || ++tries > 100) window.clearInterval(timer);
-    if (!anchor) return;
-    var row = anchor.closest("tr") || anchor;
-    row.classList.add("rtes-target");
-    row.scrollIntoView({block: "center"});
-  }, 100);
+  function waitForRow() {
+    var tries = 0;
+    var timer = window.setInterval(function () {
+      var anchor = document.getElementById(id);
+      if (anchor || ++tries > 100) window.clearInterval(timer);
+      if (!anchor) return;
+      var row = anchor.closest("tr") || anchor;
+      row.classList.add("rtes-target");
+      row.scrollIntoView({block: "center"});
+    }, 100);
+  }
+  if (document.readyState === "complete") waitForRow();
+  else window.addEventListener("load", waitForRow, {once: true});
 })();
 
 // The chart's drop-down lists (rtes_edition/charts.py:filter_menus) combine: each Plotly
