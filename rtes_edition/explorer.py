@@ -68,7 +68,12 @@ def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
         layout={"topStart": None, "topEnd": "search", "bottomStart": "info", "bottomEnd": None},
         language={"search": "Rechercher :", "info": "_TOTAL_ chiffres",
                   "infoFiltered": "(sur _MAX_)", "infoEmpty": "aucun chiffre",
-                  "zeroRecords": "Aucun chiffre ne correspond."},
+                  "zeroRecords": "Aucun chiffre ne correspond.", "emptyTable": "aucun chiffre",
+                  "loadingRecords": "Chargement…", "processing": "Traitement…",
+                  # read by screen readers after each column name (DataTables' default: English)
+                  "aria": {"orderable": " : activer pour trier",
+                           "orderableReverse": " : activer pour inverser le tri",
+                           "orderableRemove": " : activer pour annuler le tri"}},
     )
     # itables.to_html_datatable, without its static preview: that copy of the table
     # would repeat every row anchor and carries an English notice linking to itables.org

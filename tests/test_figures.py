@@ -92,7 +92,9 @@ def test_explorer_table_is_set_up_after_the_page_has_loaded(browser, site_url, t
         ids = "[...document.querySelectorAll('#explorateur-chiffres tbody [id^=\"donnee-\"]')].map(e => e.textContent)"
         assert sorted(page.evaluate(ids)) == sorted(tables["figures"]["id"])
         header = page.locator(".dt-scroll-head th", has_text="identifiant")
-        header.locator(".dt-column-order[role=button]").focus()  # DataTables' sort button
+        button = header.locator(".dt-column-order[role=button]")  # DataTables' sort button
+        assert button.get_attribute("aria-label") == "identifiant : activer pour trier"
+        button.focus()
         page.keyboard.press("Enter")
         page.wait_for_selector(".dt-scroll-head th[aria-sort]")
         assert header.get_attribute("aria-sort") == "ascending"
