@@ -17,27 +17,49 @@
 // back on one line when the chart is wide enough again. The text stays complete, also in
 // the toolbar's PNG, which is drawn at the chart's current width. The print PNG (kaleido,
 // rtes_edition/output.py) never runs this script.
+//
+// The drop-down lists of a chart (layout.updatemenus, the explorer's: side by side, each
+// as wide as its longest choice) overlapped and ran out of a narrow chart the same way.
+// When they do not fit side by side, lay them out one under the other at the left of the
+// plot, their longer choices broken into lines to fit the chart's width, and make room
+// for them above the plot as for the title; give them back their places and their
+// choices on one line when the chart is wide enough again.
 (function () {
   var Plotly = window.Plotly;
   var LINE_SPACING = 1.3; // plotly.js's, in em
   var SLACK = 8; // px kept free at the right of the longest line
+  var LIST_PADDING = 24 + 16 + 2; // plotly.js's around a list's text: text, arrow, borders
+  var LIST_GAP = 8; // px between two lists one under the other
   var canvas = document.createElement("canvas").getContext("2d");
   var decoder = document.createElement("textarea");
 
   function textWidth(html, font) {
-    decoder.innerHTML = html.replace(/<[^>]*>/g, ""); // the title's text is HTML-escaped
+    decoder.innerHTML = html.replace(/<[^>]*>/g, ""); // the text is HTML-escaped
     canvas.font = font;
     return canvas.measureText(decoder.value).width;
   }
 
-  // ``text`` in lines of at most ``width`` px, broken at spaces (a word longer than the
-  // width gets a line of its own)
+  // ``text`` in lines of at most ``width`` px, broken at spaces, or after the hyphens of a
+  // word longer than the width (« Meurthe-et-Moselle »; a longer part gets a line of its
+  // own); French puts a space before « : » and inside « … »: never break there
   function wrap(text, font, width) {
-    var lines = [];
+    var words = [];
     text.split(" ").forEach(function (word) {
+      var last = words.length - 1;
+      if (last >= 0 && (/^[:;!?»]/.test(word) || /«$/.test(words[last]))) words[last] += " " + word;
+      else words.push(word);
+    });
+    var pieces = []; // [text, what joins it to the piece before on a line]
+    words.forEach(function (word) {
+      var parts = textWidth(word, font) > width ? word.match(/[^-]+-*|-+/g) : [word];
+      parts.forEach(function (part, i) { pieces.push([part, i ? "" : " "]); });
+    });
+    var lines = [];
+    pieces.forEach(function (piece) {
       var last = lines.length - 1;
-      if (last >= 0 && textWidth(lines[last] + " " + word, font) <= width) lines[last] += " " + word;
-      else lines.push(word);
+      var joined = last >= 0 ? lines[last] + piece[1] + piece[0] : null;
+      if (joined !== null && textWidth(joined, font) <= width) lines[last] = joined;
+      else lines.push(piece[0]);
     });
     return lines;
   }
@@ -48,48 +70,155 @@
     return title ? title.getBBox().y : 0;
   }
 
-  function fit(gd) {
+  // the value of ``key`` ("updatemenus[0].buttons[2].label") in ``layout``
+  function valueOf(layout, key) {
+    return key.split(/[.[\]]+/).filter(Boolean).reduce(function (value, part) {
+      return value === undefined || value === null ? undefined : value[part];
+    }, layout);
+  }
+
+  // the title's lines: sets them in ``update``, returns the px they add above the plot
+  function fitTitle(gd, original, update) {
     var full = gd._fullLayout;
-    if (!full || !gd.layout || !gd.layout.title) return;
-    if (!gd._rtesTitle) {
-      // plotly.py puts the chart in a box of the chart's height: it grows with the chart
-      var box = gd.parentNode;
-      var title = gd.layout.title;
-      gd._rtesTitle = {text: title.text || "", top: full.margin.t, height: full.height,
-                       box: box.style.height === full.height + "px" ? box : null,
-                       // null: plotly.js's default
-                       y: "y" in title ? title.y : null, yanchor: title.yanchor || null,
-                       yref: title.yref || null, titleTop: titleTop(gd)};
-    }
-    var original = gd._rtesTitle;
-    if (!original.text || original.text.indexOf("<br>") !== -1) return;
+    if (!original.text || original.text.indexOf("<br>") !== -1) return 0;
     var font = full.title.font;
     var css = font.size + "px " + font.family;
     var x = full.title.xref === "paper" ? full._size.l + full.title.x * full._size.w
                                          : full.title.x * full.width;
     var lines = wrap(original.text, css, full.width - x - full.title.pad.l - SLACK);
-    var text = lines.join("<br>");
     var added = Math.ceil((lines.length - 1) * LINE_SPACING * font.size);
-    if (text === gd.layout.title.text) return;
-    if (original.box) original.box.style.height = original.height + added + "px";
-    var update = {
-      "title.text": text,
-      "margin.t": original.top + added,
-      height: original.height + added,
-      // a new height alone would fix the width too: the chart would no longer follow the
-      // page's width (config.responsive)
-      width: null,
-      autosize: true,
-    };
+    update["title.text"] = lines.join("<br>");
     if (original.yanchor !== "top") {
       // plotly.js centres a one-line title in the top margin but lets a longer one go down
       // into the plot: hang it from where its first line was (plotly.js draws a title of
       // several lines anchored at its top about one line above that anchor)
       var top = original.titleTop + LINE_SPACING * font.size;
+      var height = original.height + added + original.listsAdded;
       update["title.yref"] = lines.length > 1 ? "container" : original.yref;
       update["title.yanchor"] = lines.length > 1 ? "top" : original.yanchor;
-      update["title.y"] = lines.length > 1 ? 1 - top / (original.height + added) : original.y;
+      update["title.y"] = lines.length > 1 ? 1 - top / height : original.y;
     }
+    return added;
+  }
+
+  // the lists' places and choices: sets them in ``update``, returns the px they add above
+  // the plot. Written for lists above the plot, anchored at their bottom, opening downwards.
+  function fitLists(gd, menus, update) {
+    var full = gd._fullLayout;
+    var size = full._size;
+    // the plot's width when no list pushes the right margin
+    var width = full.width - size.l - full.margin.r;
+    var boxes = menus.map(function (menu, i) {
+      var fullMenu = full.updatemenus[i];
+      var css = fullMenu.font.size + "px " + fullMenu.font.family;
+      var longest = Math.max.apply(null, menu.labels.map(function (label) { return textWidth(label, css); }));
+      var left = size.l + menu.x * width;
+      return {left: left, right: left + longest + LIST_PADDING + fullMenu.pad.l + fullMenu.pad.r,
+              css: css, pad: fullMenu.pad};
+    });
+    var fits = boxes.every(function (box, i) {
+      return box.right <= full.width && boxes.every(function (other, j) {
+        return i === j || menus[i].y !== menus[j].y || box.right <= other.left || other.right <= box.left;
+      });
+    });
+    var stacked = !fits;
+    // the plot area keeps its height: the lists are placed in px above it
+    var h = size.h;
+    var lowest = Math.min.apply(null, menus.map(function (menu) { return menu.y; }));
+    var highest = Math.max.apply(null, menus.map(function (menu) { return menu.y; }));
+    // the heights of the lists as drawn (plotly.js's measure, after their last relayout)
+    var heights = menus.map(function (menu, i) {
+      var fullMenu = full.updatemenus[i];
+      return (fullMenu._dims ? fullMenu._dims.totalHeight : 0) + fullMenu.pad.t + fullMenu.pad.b;
+    });
+    var bottom = (lowest - 1) * h; // px above the plot, of the lowest list's bottom
+    var added = 0;
+    if (stacked) {
+      var above = bottom + heights.reduce(function (a, b) { return a + b; }, 0) + LIST_GAP * (menus.length - 1);
+      var topBefore = (highest - 1) * h + Math.max.apply(null, heights.filter(function (_, i) {
+        return menus[i].y === highest;
+      }));
+      added = Math.max(0, Math.ceil(above - topBefore));
+    }
+    menus.forEach(function (menu, i) {
+      var key = "updatemenus[" + i + "].";
+      update[key + "x"] = stacked ? 0 : menu.x;
+      update[key + "xanchor"] = stacked ? "left" : menu.xanchor;
+      if (stacked) {
+        // list i's bottom: above the lists after it
+        var y = bottom;
+        for (var j = i + 1; j < menus.length; j++) y += heights[j] + LIST_GAP;
+        update[key + "y"] = 1 + y / h;
+        update[key + "yanchor"] = "bottom";
+      } else {
+        update[key + "y"] = menu.y;
+        update[key + "yanchor"] = menu.yanchor;
+      }
+      var room = full.width - size.l - boxes[i].pad.l - boxes[i].pad.r - LIST_PADDING - SLACK;
+      menu.labels.forEach(function (label, b) {
+        update[key + "buttons[" + b + "].label"] = stacked ? wrap(label, boxes[i].css, room).join("<br>") : label;
+      });
+    });
+    return added;
+  }
+
+  // true when ``update`` would change ``layout``; a place differing by less than a px
+  // (plotly.js rounds its margins) is no change
+  function changes(layout, update, h) {
+    return Object.keys(update).some(function (key) {
+      var now = valueOf(layout, key);
+      if (typeof update[key] === "number" && typeof now === "number" && /\.y$/.test(key)) {
+        return Math.abs(update[key] - now) * h >= 1;
+      }
+      return update[key] !== now && !(update[key] === null && now === undefined);
+    });
+  }
+
+  function fit(gd) {
+    var full = gd._fullLayout;
+    var layout = gd.layout;
+    if (!full || !layout) return;
+    // lists placed as the explorer's (above the plot, anchored at their bottom); any
+    // other lists are left as they are
+    var menus = layout.updatemenus || [];
+    if (!menus.every(function (menu) {
+      return (menu.type || "dropdown") === "dropdown" && menu.visible !== false && Array.isArray(menu.buttons)
+        && typeof menu.x === "number" && typeof menu.y === "number" && menu.yanchor === "bottom";
+    })) menus = [];
+    if (!layout.title && !menus.length) return;
+    if (!gd._rtesOriginal) {
+      // plotly.py puts the chart in a box of the chart's height: it grows with the chart
+      var box = gd.parentNode;
+      var title = layout.title || {};
+      gd._rtesOriginal = {text: title.text || "", top: full.margin.t, height: full.height,
+                       box: box.style.height === full.height + "px" ? box : null,
+                       // null: plotly.js's default
+                       y: "y" in title ? title.y : null, yanchor: title.yanchor || null,
+                       yref: title.yref || null, titleTop: titleTop(gd), listsAdded: 0,
+                       menus: menus.map(function (menu) {
+                         return {x: menu.x, y: menu.y, xanchor: menu.xanchor || null, yanchor: menu.yanchor,
+                                 labels: menu.buttons.map(function (b) { return b.label || ""; })};
+                       })};
+    }
+    var original = gd._rtesOriginal;
+    var update = {};
+    var listsAdded = original.menus.length && full.updatemenus.length === original.menus.length
+      ? fitLists(gd, original.menus, update) : 0;
+    original.listsAdded = listsAdded;
+    var added = fitTitle(gd, original, update) + listsAdded;
+    update["margin.t"] = original.top + added;
+    update.height = original.height + added;
+    if (!changes(layout, update, full._size.h)) return;
+    // each relayout calls this again: a layout that never settles (a list's height
+    // changing its own place) must not redraw the chart forever
+    var now = Date.now();
+    if (!gd._rtesPasses || now - gd._rtesPasses.since > 2000) gd._rtesPasses = {since: now, count: 0};
+    if (++gd._rtesPasses.count > 10) return;
+    if (original.box) original.box.style.height = original.height + added + "px";
+    // a new height alone would fix the width too: the chart would no longer follow the
+    // page's width (config.responsive)
+    update.width = null;
+    update.autosize = true;
     Plotly.relayout(gd, update);
   }
 
