@@ -135,3 +135,73 @@ def test_chart_titles_fit_their_chart_on_a_phone(browser, site_url, width):
             page.close()
     finally:
         context.close()
+
+
+# the explorer's lists, its title and its plot area, in px of the page
+EXPLORER_BOXES = """() => {
+    const gd = document.getElementById('graphique-explorateur');
+    const box = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+    const chart = gd.getBoundingClientRect(), size = gd._fullLayout._size;
+    return {chart: box(gd), title: box(gd.querySelector('.gtitle')),
+            plot: [chart.left + size.l, chart.top + size.t, chart.left + size.l + size.w,
+                   chart.top + size.t + size.h],
+            lists: [...gd.querySelectorAll('.updatemenu-header-group')].map(box)};
+}"""
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_explorer_lists_fit_their_chart_on_a_phone(browser, site_url, width):
+    """Reflow (WCAG 2.1 1.4.10): on a phone the explorer's three drop-down lists are laid
+    out one under the other (book/assets/plotly-setup.js), inside the chart, clear of each
+    other, of the title and of the plot; a finger on a list still filters the chart."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, has_touch=True)
+    try:
+        page = context.new_page()
+        errors, foreign = [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: None if r.url.startswith(site_url)
+                or r.url.startswith(("data:", "blob:")) else foreign.append(r.url))
+        page.goto(f"{site_url}/notebooks/explorateur.html", wait_until="networkidle")
+        page.wait_for_selector("#graphique-explorateur .updatemenu-header-group")
+        fits = f"""() => {{ const b = ({EXPLORER_BOXES})();
+            return b.lists.length === 3 && b.lists.every(l => l[2] <= b.chart[2] && l[3] <= b.plot[1]); }}"""
+        try:  # the lists are laid out just after the chart is drawn: wait for it (at most 5 s)
+            page.wait_for_function(fits, timeout=5_000)
+        except PlaywrightTimeout:
+            pass  # the assertions below say what does not fit
+        page.wait_for_timeout(300)  # a relayout may still be under way: let it end
+        boxes = page.evaluate(EXPLORER_BOXES)
+        chart, title, plot, lists = boxes["chart"], boxes["title"], boxes["plot"], boxes["lists"]
+        assert len(lists) == 3, boxes
+        slack = 1  # a border drawn on the chart's edge
+        for i, box in enumerate(lists):
+            assert (chart[0] - slack <= box[0] and box[2] <= chart[2] + slack
+                    and chart[1] - slack <= box[1] and box[3] <= chart[3] + slack), (
+                f"list {i} {box} out of the chart {chart} at {width} px")
+            assert not _overlap(box, title), f"list {i} {box} over the title {title}"
+            assert box[3] <= plot[1] + slack, f"list {i} {box} over the plot {plot}"
+            for j in range(i):
+                assert not _overlap(box, lists[j]), f"list {i} {box} over list {j} {lists[j]}"
+        # one under the other, in the lists' order
+        assert lists[0][3] <= lists[1][1] and lists[1][3] <= lists[2][1], lists
+        # a finger chooses « Catégorie : emploi »: only the jobs are left, on screen too
+        shown = ("() => document.getElementById('graphique-explorateur').data.flatMap(t => "
+                 "t.x.flatMap((x, p) => x === null ? [] : [t.customdata[p][0]]))")
+        drawn = "document.querySelectorAll('#graphique-explorateur .scatterlayer .trace .point').length"
+        everything = page.evaluate(shown)
+        page.locator("#graphique-explorateur .updatemenu-header-group").first.tap()
+        page.locator("#graphique-explorateur .updatemenu-item-text",
+                     has_text=re.compile(r"^Catégorie\s*:\s*emploi$")).tap()
+        page.wait_for_function(f"({shown})().every(c => c === 'emploi') && "
+                               f"{drawn} === ({shown})().length", timeout=5_000)
+        jobs = page.evaluate(shown)
+        assert jobs and len(jobs) == everything.count("emploi") < len(everything), jobs
+        assert errors == [], errors
+        assert foreign == [], foreign
+    finally:
+        context.close()
