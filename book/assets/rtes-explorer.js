@@ -67,3 +67,160 @@
     });
   });
 })();
+
+// The drop-down lists from the keyboard and for screen readers (WCAG 2.1.1, 4.1.2):
+// plotly.js draws them as SVG groups that take no focus and have no name. Each list's
+// header becomes a button reached with Tab, named by its list and current choice; Enter,
+// Space or ArrowDown opens the list and puts the focus on its current choice;
+// ArrowDown/ArrowUp (Home/End) move among the choices, Enter or Space chooses one (the
+// click plotly.js listens to, so the lists still combine), Escape closes the list without
+// choosing, Tab closes it and goes on. The mouse and touch are left to plotly.js.
+// plotly.js redraws the lists (at every relayout or restyle, and the choices at every
+// opening): the attributes are set again after each redraw and each click.
+(function () {
+  var decoder = document.createElement("textarea");
+
+  // a button's label as read: plotly-setup.js breaks long ones with <br>, all are escaped
+  function plain(label) {
+    decoder.innerHTML = String(label || "").replace(/<br>/gi, " ").replace(/<[^>]*>/g, "");
+    return decoder.value;
+  }
+
+  function click(element) {
+    element.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true, view: window}));
+  }
+
+  // the group plotly.js draws the open list's choices in, and that list's index (-1: none)
+  function choicesGroup(gd) { return gd.querySelector(".updatemenu-dropdown-button-group"); }
+  function openIndex(gd) {
+    var group = choicesGroup(gd);
+    var index = group && group.getAttribute("updatemenu-active-index");
+    return index === null || index === undefined ? -1 : +index;
+  }
+  // each header's and choice's options in plotly.js (d3 keeps them as __data__)
+  function headerOf(gd, index) {
+    return Array.from(gd.querySelectorAll(".updatemenu-header-group")).filter(function (header) {
+      return header.__data__ && header.__data__._index === index;
+    })[0];
+  }
+  function choices(gd) {
+    return Array.from(gd.querySelectorAll(".updatemenu-dropdown-button-group .updatemenu-dropdown-button"));
+  }
+
+  function decorate(gd) {
+    var open = openIndex(gd);
+    gd.querySelectorAll(".updatemenu-header-group").forEach(function (header) {
+      var menu = header.__data__;
+      if (!menu || menu.type !== "dropdown") return;
+      var expanded = open === menu._index;
+      header.setAttribute("tabindex", "0");
+      header.setAttribute("role", "button");
+      header.setAttribute("aria-haspopup", "listbox");
+      header.setAttribute("aria-expanded", String(expanded));
+      header.setAttribute("aria-label", plain((menu.buttons[menu.active] || {}).label)
+        + (expanded ? " — fermer la liste" : " — ouvrir la liste"));
+    });
+    var group = choicesGroup(gd);
+    var items = choices(gd);
+    if (!group) return;
+    // a listbox only while it has choices (an empty one is an error for screen readers)
+    if (items.length && open >= 0) {
+      var menu = headerOf(gd, open).__data__;
+      group.setAttribute("role", "listbox");
+      group.setAttribute("aria-label", plain((menu.buttons[0] || {}).label).split(" : ")[0]);
+    } else {
+      group.removeAttribute("role");
+      group.removeAttribute("aria-label");
+    }
+    items.forEach(function (item) {
+      var button = item.__data__;
+      var selected = open >= 0 && button._index === headerOf(gd, open).__data__.active;
+      item.setAttribute("tabindex", "-1");
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", String(selected));
+      item.setAttribute("aria-label", plain(button.label));
+    });
+  }
+
+  // focus a choice; a long list is cut at the chart's height and scrolled with the wheel
+  // (plotly.js listens to it on the choices' group): scroll until the choice is shown
+  function focusChoice(gd, item) {
+    item.focus();
+    var group = choicesGroup(gd);
+    var box = gd.getBoundingClientRect();
+    var header = headerOf(gd, openIndex(gd)).getBoundingClientRect();
+    var rect = item.getBoundingClientRect();
+    var delta = rect.bottom > box.bottom ? rect.bottom - box.bottom + 4
+      : rect.top < header.bottom ? rect.top - header.bottom - 4 : 0;
+    if (delta) group.dispatchEvent(new WheelEvent("wheel", {deltaY: delta, bubbles: true, cancelable: true}));
+  }
+
+  function openList(gd, header) {
+    if (openIndex(gd) !== header.__data__._index) click(header.querySelector(".updatemenu-header"));
+    var items = choices(gd);
+    var current = items.filter(function (item) { return item.getAttribute("aria-selected") === "true"; })[0];
+    if (current || items[0]) focusChoice(gd, current || items[0]);
+  }
+
+  function closeList(gd, header) {
+    if (openIndex(gd) === header.__data__._index) click(header.querySelector(".updatemenu-header"));
+    header.focus();
+  }
+
+  function onKey(gd, event) {
+    var target = event.target;
+    if (!target.closest) return;
+    var header = target.closest(".updatemenu-header-group");
+    if (header && header.__data__) {
+      var open = openIndex(gd) === header.__data__._index;
+      if (event.key === "Enter" || event.key === " ") {
+        if (open) closeList(gd, header);
+        else openList(gd, header);
+      } else if (event.key === "ArrowDown") {
+        openList(gd, header);
+      } else if (event.key === "Escape" && open) {
+        closeList(gd, header);
+      } else return;
+      event.preventDefault();
+      return;
+    }
+    var item = target.closest(".updatemenu-dropdown-button");
+    if (!item || openIndex(gd) < 0) return;
+    header = headerOf(gd, openIndex(gd));
+    var items = choices(gd);
+    var at = items.indexOf(item);
+    var to = {ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: items.length - 1}[event.key];
+    if (to !== undefined) {
+      focusChoice(gd, items[Math.max(0, Math.min(items.length - 1, to))]);
+    } else if (event.key === "Enter" || event.key === " ") {
+      click(item); // plotly.js chooses and folds the list
+      header.focus();
+    } else if (event.key === "Escape") {
+      closeList(gd, header);
+    } else if (event.key === "Tab") {
+      closeList(gd, header); // and Tab goes on from the header
+      return;
+    } else return;
+    event.preventDefault();
+  }
+
+  function attach(gd) {
+    decorate(gd);
+    ["plotly_afterplot", "plotly_relayout", "plotly_restyle", "plotly_redraw", "plotly_buttonclicked"]
+      .forEach(function (name) { gd.on(name, function () { decorate(gd); }); });
+    // a click (mouse, touch or ours) has been handled by plotly.js when it reaches gd
+    gd.addEventListener("click", function () { decorate(gd); });
+    gd.addEventListener("keydown", function (event) { onKey(gd, event); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".rtes-chart .plotly-graph-div").forEach(function (gd) {
+      var tries = 0;
+      var timer = window.setInterval(function () {
+        var ready = gd.on && gd._fullLayout && gd.querySelector(".updatemenu-header-group");
+        if (ready || ++tries > 100) window.clearInterval(timer);
+        if (ready) attach(gd);
+      }, 50);
+    });
+  });
+})();
