@@ -7,6 +7,8 @@ Violations are fixed in the book's own templates and CSS, not by turning rules o
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -14,6 +16,7 @@ from bs4 import BeautifulSoup
 
 from conftest import AXE, PageVisit
 from rtes_edition import output
+from test_figures import EXPLORER_DRAWN, EXPLORER_SHOWN
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 RUN_AXE = """async (tags) => {
@@ -215,3 +218,58 @@ def test_chart_controls_work_from_the_keyboard(visit, html_pages, html_dir):
     assert page.locator(".rtes-chart-details table").first.is_visible()
     page.keyboard.press("Enter")
     assert not page.evaluate("document.activeElement.parentElement.open")
+
+
+def test_explorer_lists_work_from_the_keyboard(visit):
+    """The explorer's drop-down lists, drawn by plotly.js in SVG, made operable and named
+    by book/assets/rtes-explorer.js: Tab reaches a list, Enter opens it, the arrows move
+    among its choices, Enter chooses one (the chart follows), Escape closes it unchanged."""
+    v = visit("notebooks/explorateur.html")
+    page = v.page
+    page.wait_for_selector("#graphique-explorateur .main-svg")
+    header = "#graphique-explorateur .updatemenu-header-group"
+    focused = "(name) => document.activeElement.getAttribute(name)"
+    everything = json.loads(page.evaluate(EXPLORER_SHOWN))
+    _tab_until(page, f"{header}[aria-label^='Catégorie']")
+    assert page.evaluate(focused, "role") == "button"
+    assert page.evaluate(focused, "aria-haspopup") == "listbox"
+    assert page.evaluate(focused, "aria-expanded") == "false"
+    assert page.evaluate(focused, "aria-label") == "Catégorie : toutes — ouvrir la liste"
+    outline = "getComputedStyle(document.activeElement).outlineStyle"
+    assert page.evaluate(outline) != "none", "no visible focus on the list"
+    category = page.locator(header).first
+    # Enter opens the list, the focus on its current choice
+    page.keyboard.press("Enter")
+    assert category.get_attribute("aria-expanded") == "true"
+    assert page.evaluate(focused, "role") == "option"
+    assert page.evaluate(focused, "aria-selected") == "true"
+    assert page.evaluate("document.activeElement.closest('[role=listbox]') !== null")
+    for _ in range(20):
+        if page.evaluate(focused, "aria-label") == "Catégorie : emploi":
+            break
+        page.keyboard.press("ArrowDown")
+    else:
+        raise AssertionError("ArrowDown never reached « Catégorie : emploi »")
+    assert page.evaluate(outline) != "none", "no visible focus on the choice"
+    # Enter chooses it: only the emploi points, the list closed, the focus back on it
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"JSON.parse({EXPLORER_SHOWN}).every(p => p[0] === 'emploi')", timeout=5_000)
+    emploi = json.loads(page.evaluate(EXPLORER_SHOWN))
+    assert 0 < len(emploi) < len(everything)
+    page.wait_for_function(f"{EXPLORER_DRAWN} === {len(emploi)}", timeout=5_000)
+    assert page.evaluate(f"document.activeElement.matches('{header}')")
+    assert page.evaluate(focused, "aria-expanded") == "false"
+    assert page.evaluate(focused, "aria-label") == "Catégorie : emploi — ouvrir la liste"
+    # Escape closes an open list without changing the choice
+    page.keyboard.press("Enter")
+    assert category.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Escape")
+    assert page.evaluate(f"document.activeElement.matches('{header}')")
+    assert page.evaluate(focused, "aria-expanded") == "false"
+    assert page.evaluate(focused, "aria-label") == "Catégorie : emploi — ouvrir la liste"
+    assert page.locator("#graphique-explorateur .updatemenu-dropdown-button").count() == 0
+    page.wait_for_timeout(300)
+    assert json.loads(page.evaluate(EXPLORER_SHOWN)) == emploi
+    assert v.console_errors == [], v.console_errors
+    assert v.foreign_requests == [], v.foreign_requests
