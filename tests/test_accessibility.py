@@ -51,11 +51,17 @@ def test_axe_finds_no_serious_violation_on_any_page(browser, site_url, html_dir,
     assert found == {}
 
 
-@pytest.mark.parametrize("state", ["search results", "search dialog open"])
+@pytest.mark.parametrize("state", ["search results", "search dialog open", "explorer list open"])
 def test_axe_finds_no_serious_violation_in_interactive_states(visit, state):
     if state == "search results":
         v = visit("search.html?q=coopération")
         v.page.wait_for_selector("#search-results ul.search li", timeout=10_000)
+    elif state == "explorer list open":
+        # the listbox and options that rtes-explorer.js gives an open drop-down list
+        v = visit("notebooks/explorateur.html")
+        v.page.locator("#graphique-explorateur .updatemenu-header-group[role=button]").first.focus()
+        v.page.keyboard.press("Enter")
+        v.page.wait_for_selector("#graphique-explorateur [role=listbox] [role=option]", timeout=5_000)
     else:
         v = visit("book/index.html")
         v.page.keyboard.press("Control+k")
