@@ -56,7 +56,7 @@ def test_explorer_lists_every_figure_and_shows_the_linked_row(visit, tables):
     figures = tables["figures"]
     target = figures["id"].iloc[len(figures) // 2]
     v = visit(f"notebooks/explorateur.html#{provenance.row_anchor(target)}")
-    v.page.wait_for_selector("tr.rtes-target", timeout=15_000)
+    v.page.wait_for_selector("tr.rtes-target", timeout=30_000)
     anchors = v.page.eval_on_selector_all("[id^='donnee-']", "els => els.map(e => e.id)")
     assert sorted(anchors) == sorted(provenance.row_anchor(i) for i in figures["id"])
     assert v.page.locator("tr.rtes-target").inner_text().startswith(target)
@@ -86,7 +86,7 @@ def test_explorer_table_is_set_up_after_the_page_has_loaded(browser, site_url, t
         """)
         page.goto(f"{site_url}/notebooks/explorateur.html")
         page.wait_for_selector("#explorateur-chiffres.dataTable tbody tr [id^='donnee-']",
-                               timeout=15_000)
+                               timeout=30_000)
         assert page.evaluate("window.rtesSeen") == {"parsed": False, "loaded": False}
         assert page.locator("#graphique-explorateur .main-svg").count() > 0
         ids = "[...document.querySelectorAll('#explorateur-chiffres tbody [id^=\"donnee-\"]')].map(e => e.textContent)"

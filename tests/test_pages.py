@@ -141,7 +141,7 @@ def test_every_internal_link_and_anchor_resolves(html_dir, html_pages, browser, 
         v = PageVisit(browser, f"{site_url}/{rel(target, html_dir)}", site_url)
         try:
             v.page.wait_for_function("(ids) => ids.every(id => document.getElementById(id))",
-                                     arg=list(fragments), timeout=10_000)
+                                     arg=list(fragments), timeout=30_000)
         except Exception:
             pass
         present = v.page.evaluate("(ids) => ids.filter(id => document.getElementById(id))",

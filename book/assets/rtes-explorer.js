@@ -9,7 +9,7 @@
     var tries = 0;
     var timer = window.setInterval(function () {
       var anchor = document.getElementById(id);
-      if (anchor || ++tries > 100) window.clearInterval(timer);
+      if (anchor || ++tries > 300) window.clearInterval(timer); // up to 30 s: a busy machine
       if (!anchor) return;
       var row = anchor.closest("tr") || anchor;
       row.classList.add("rtes-target");
