@@ -163,14 +163,18 @@ def _pages_for_changed_assets(app, env):
     """Sphinx copies html_static_path and stamps each page's links with the files'
     checksums (``?v=``) only when it writes pages, and it writes none when no document
     changed: an edited script or stylesheet (book/assets/) would never reach the site. When
-    one differs from the site's copy, every page is written again (not read again)."""
+    one of the book's own differs from the site's copy, every page is written again (not
+    read again)."""
     if app.builder.format != "html":
         return []
     static = Path(app.outdir) / "_static"
     if not static.exists():
         return []  # first build: everything is written anyway
+    book = Path(app.srcdir).resolve()
     for folder in app.config.html_static_path:
-        source = Path(app.confdir) / folder
+        source = (Path(app.confdir) / folder).resolve()
+        if not source.is_relative_to(book):
+            continue  # an extension's own files (copied, and rendered when named *_t)
         for path in (p for p in source.rglob("*") if p.is_file()):
             copy = static / path.relative_to(source)
             if not copy.exists() or copy.read_bytes() != path.read_bytes():
