@@ -1,10 +1,12 @@
 # Single entry point: `make book` builds the HTML site and the PDF, `make test` runs the
-# test suite (building the book first if needed), `make bench` measures.
+# test suite (building the book first if needed), `make bench` measures, `make publish`
+# pushes the last successful build to the gh-pages branch of REMOTE (README « Publier en ligne »).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
+REMOTE ?= origin
 
-.PHONY: book test bench deps clean
+.PHONY: book test bench publish deps clean
 
 book: deps
 	$(PY) tools/build_book.py
@@ -14,6 +16,10 @@ test: book
 
 bench: book
 	$(PY) tools/benchmark.py
+
+# Never builds: it refuses a failed or outdated build (tools/publish.py says why).
+publish: $(VENV)/.installed
+	$(PY) tools/publish.py "$(REMOTE)"
 
 # Everything a fresh Debian machine lacks: system packages, the virtual environment,
 # the browser assets. Each step runs again only when its inputs change.

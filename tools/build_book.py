@@ -4,11 +4,13 @@ Order: validate the data package (a broken table stops here, with file/row/colum
 find the notebooks whose inputs changed and execute them side by side; build the HTML
 and the PDF into a staging folder with -W -n --keep-going (any warning, broken reference
 or notebook error fails); copy the PDF into the site; only then replace ``_build/html``
-and ``_build/latex``.
+and ``_build/latex``. ``_build/last-build.json`` records when the last build started and
+whether it succeeded (``make publish`` reads it).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 STAGING = BUILD / "staging"
 LOGS = BUILD / "logs"
+STATUS = BUILD / "last-build.json"
 PDF_NAME = "actes-territoires-ess-2013.pdf"
 JB = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
 
@@ -48,7 +51,25 @@ def run(step: str, cmd: list[str], log: str | None = None, env: dict[str, str] |
     return elapsed
 
 
+def record(state: str, started: float) -> None:
+    """The outcome of this build: "running" until it ends (a killed build stays so),
+    then "succeeded" or "failed"."""
+    BUILD.mkdir(exist_ok=True)
+    STATUS.write_text(json.dumps({"state": state, "started": started}) + "\n", encoding="utf-8")
+
+
 def main() -> None:
+    started = time.time()
+    record("running", started)
+    try:
+        build()
+    except BaseException:
+        record("failed", started)
+        raise
+    record("succeeded", started)
+
+
+def build() -> None:
     run("validation des données", [sys.executable, "-m", "rtes_edition.data",
                                    str(ROOT / "data" / "datapackage.json")])
     run("carnets à ré-exécuter", [sys.executable, str(ROOT / "tools" / "stale_notebooks.py")])
