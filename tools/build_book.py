@@ -62,17 +62,18 @@ def main() -> None:
     started = time.time()
     record("running", started)
     try:
-        build()
+        build(started)
     except BaseException:
         record("failed", started)
         raise
     record("succeeded", started)
 
 
-def build() -> None:
+def build(started: float) -> None:
     run("validation des données", [sys.executable, "-m", "rtes_edition.data",
                                    str(ROOT / "data" / "datapackage.json")])
-    run("carnets à ré-exécuter", [sys.executable, str(ROOT / "tools" / "stale_notebooks.py")])
+    run("carnets à ré-exécuter", [sys.executable, str(ROOT / "tools" / "stale_notebooks.py")],
+        env={**os.environ, "RTES_BUILD_STARTED": str(started)})
     run("exécution des carnets", [sys.executable, str(ROOT / "tools" / "execute_notebooks.py")])
     if STAGING.exists():
         shutil.rmtree(STAGING)
