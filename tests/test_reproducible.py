@@ -13,6 +13,7 @@ import difflib
 import json
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -94,11 +95,43 @@ def test_two_builds_give_the_same_site(built_copy, second_build):
     files_a, files_b = site_files(a), site_files(b)
     assert files_a == files_b, f"only in one build: {sorted(files_a ^ files_b)}"
     differences = []
-    for name in sorted(files_a - {PDF.name}):
+    for name in sorted(files_a - {PDF.name, EPUB_NAME}):
         left, right = normalise(a / name, built_copy), normalise(b / name, second_build)
         if left != right:
             differences.append(f"{name}: {_first_difference(left, right)}")
     assert differences == [], "\n".join(differences)
+
+
+EPUB_NAME = "actes-territoires-ess-2013.epub"
+# The EPUB's build time (content.opf) and the date its cover page, the PDF's title page,
+# prints; the zip entries' own times are not compared.
+EPUB_TIMES = [
+    (re.compile(rb'(<meta property="dcterms:modified">)[^<]+'), rb"\1TIME"),
+    (re.compile(rb"(<dc:date>)[^<]+"), rb"\1DATE"),
+]
+
+
+def _epub_members(epub: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(epub) as archive:
+        members = {}
+        for info in archive.infolist():
+            data = archive.read(info)
+            if info.filename == "content.opf":
+                for pattern, replacement in EPUB_TIMES:
+                    data = pattern.sub(replacement, data)
+            members[info.filename] = data
+        return members
+
+
+def test_two_builds_give_the_same_epub(built_copy, second_build):
+    epubs = [c / "_build" / "html" / EPUB_NAME for c in (built_copy, second_build)]
+    a, b = (_epub_members(e) for e in epubs)
+    assert list(a) == list(b), "not the same files, or not in the same order"
+    differences = [f"{name}: {_first_difference(a[name], b[name])}" for name in a
+                   if a[name] != b[name] and not name.endswith(".png")]
+    assert differences == [], "\n".join(differences)
+    # the cover is the PDF's title page, which prints the build date
+    assert [n for n in a if n.endswith(".png") and a[n] != b[n]] in ([], ["_static/couverture.png"])
 
 
 def _pdf_text(pdf: Path) -> str:

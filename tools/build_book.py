@@ -1,11 +1,11 @@
-"""Build the book: HTML site and PDF, strictly, without ever publishing a half-built book.
+"""Build the book: HTML site, PDF and EPUB, strictly, without ever publishing a half-built book.
 
 Order: validate the data package (a broken table stops here, with file/row/column);
-find the notebooks whose inputs changed and execute them side by side; build the HTML
-and the PDF into a staging folder with -W -n --keep-going (any warning, broken reference
-or notebook error fails); copy the PDF into the site; only then replace ``_build/html``
-and ``_build/latex``. ``_build/last-build.json`` records when the last build started and
-whether it succeeded (``make publish`` reads it).
+find the notebooks whose inputs changed and execute them side by side; build the HTML,
+the PDF and the EPUB into a staging folder with -W -n --keep-going (any warning, broken
+reference or notebook error fails); copy the PDF and the EPUB into the site; only then
+replace ``_build/html`` and ``_build/latex``. ``_build/last-build.json`` records when the
+last build started and whether it succeeded (``make publish`` reads it).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ STAGING = BUILD / "staging"
 LOGS = BUILD / "logs"
 STATUS = BUILD / "last-build.json"
 PDF_NAME = "actes-territoires-ess-2013.pdf"
+EPUB_NAME = "actes-territoires-ess-2013.epub"
 JB = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
 
 
@@ -94,6 +95,19 @@ def build(started: float) -> None:
         sys.exit(f"ÉCHEC : le PDF {pdf} n'a pas été produit.")
     shutil.copyfile(pdf, staged / "html" / PDF_NAME)
 
+    # The EPUB: Sphinx's epub builder on the doctrees the HTML build left (it reads nothing
+    # again), with the PDF's title page as its cover (book/_ext/epub.py).
+    cover = staged / "epub-cover.png"
+    run("couverture de l'EPUB", ["pdftoppm", "-png", "-r", "120", "-f", "1", "-l", "1",
+                                 "-singlefile", str(pdf), str(cover.with_suffix(""))])
+    run("EPUB", JB + ["--path-output", str(STAGING), "--builder", "custom",
+                      "--custom-builder", "epub"], log="epub",
+        env={**os.environ, "RTES_EPUB_COVER": str(cover)})
+    epub = staged / "epub" / EPUB_NAME
+    if not epub.exists():
+        sys.exit(f"ÉCHEC : l'EPUB {epub} n'a pas été produit.")
+    shutil.copyfile(epub, staged / "html" / EPUB_NAME)
+
     for kind in ("html", "latex", "jupyter_execute", ".doctrees"):
         target, new = BUILD / kind, staged / kind
         if target.exists():
@@ -101,7 +115,8 @@ def build(started: float) -> None:
         if new.exists():
             new.rename(target)
     shutil.rmtree(STAGING)
-    print(f"Livre construit : {BUILD / 'html' / 'index.html'} et {BUILD / 'html' / PDF_NAME}")
+    print(f"Livre construit : {BUILD / 'html' / 'index.html'}, {BUILD / 'html' / PDF_NAME} "
+          f"et {BUILD / 'html' / EPUB_NAME}")
 
 
 if __name__ == "__main__":
