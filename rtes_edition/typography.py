@@ -55,6 +55,14 @@ _GROUPED = re.compile(r"(?<![\w.,\-/\ufffc])(\d{1,3})((?:[ \u00a0\u202f\u2009]\d
 # five digits or more, not grouped (four-digit numbers and years stay as they are)
 _UNGROUPED = re.compile(r"(?<![\w.,\-/\ufffc])(\d{5,})(?![\w,.]\d|[\w])")
 _HOURS = re.compile(rf"(?<![\w.,])\d{{1,2}}[{SPACES}]*h([{SPACES}]+)\d{{2}}(?!\d)")
+# four digits: a quantity of things (« 2300 souscripteurs », « 3700 m² ») is grouped; a
+# year, a line or page number is not (« en 2013 », « ligne 2687 »)
+_FOUR_DIGITS = re.compile(rf"(?<![\w.,\-/\ufffc])(\d)(\d{{3}})(?=[{SPACES}]+(?:({UNITS})(?![\w²³])|"
+                          r"([a-zà-ÿœ]{3,}[sx])\b))")
+_NOT_NOUNS = {"dans", "sous", "sans", "plus", "mais", "puis", "alors", "après", "depuis", "leurs",
+              "nous", "vous", "tous", "toutes", "ceux", "deux", "trois", "sont", "avons", "avez",
+              "étaient", "avaient", "jours", "mois", "fois", "ans", "années", "lors", "vers",
+              "chez", "dès", "jamais", "toujours", "ainsi", "aussi", "tandis", "parmi", "selon"}
 _DECIMAL_POINT = re.compile(
     rf"(?<![\w.,\-/])(\d+)\.(\d+)(?=[{SPACES}]*(?:%|€|millions?|milliards?)(?!\w))")
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W_]|\ufffc)")
@@ -172,6 +180,11 @@ def edits(text: str) -> list[tuple[int, int, str]]:
         digits, start = match.group(1), match.start(1)
         for cut in range(len(digits) % 3 or 3, len(digits), 3):
             add(start + cut, start + cut, NNBSP)
+    for match in _FOUR_DIGITS.finditer(text):
+        noun = match.group(4)
+        year_like = 1800 <= int(match.group(1) + match.group(2)) <= 2100 and int(match.group(2)) % 100
+        if match.group(3) or (noun and noun not in _NOT_NOUNS and not year_like):
+            add(match.end(1), match.end(1), NNBSP)
     for match in _DECIMAL_POINT.finditer(text):
         add(match.end(1), match.end(1) + 1, ",")
 

@@ -15,6 +15,8 @@ Exit status 1 when a fault is found.
 from __future__ import annotations
 
 import argparse
+import csv
+import html
 import html.parser
 import re
 import subprocess
@@ -149,6 +151,12 @@ def html_faults(text: str) -> dict[str, list[str]]:
         note("milliers groupés par une fine insécable", m.start(), m.end())
     for m in re.finditer(r"(?<![\w.,\-/])\d{5,}(?![\w])", text):
         note("milliers groupés par une fine insécable", m.start(), m.end())
+    # four digits before a unit or a plural noun are a quantity (« 2300 souscripteurs »), a
+    # year never (« 2013 », « les années 2000 sont »)
+    for m in re.finditer(r"(?<![\w.,\-/])(\d{4})(?=[ \t\n\u00a0\u202f]+(?:(?:%|€|m²|euros)|([a-zà-ÿœ]{3,}[sx])\b))", text):
+        noun, year = m.group(2), 1800 <= int(m.group(1)) <= 2100 and int(m.group(1)) % 100
+        if not noun or (not year and noun not in ("sont", "dans", "plus", "depuis", "nous", "vous")):
+            note("milliers groupés par une fine insécable", m.start(), m.end())
     for m in re.finditer(rf"(?<![\w.])\d+\.\d+[\s\u00a0\u202f]*(?:{UNITS})", text):
         note("virgule décimale", m.start(), m.end())
     for m in re.finditer(r"(?<=[^\W\d_])'(?=\w)", text):
@@ -172,22 +180,77 @@ def pdf_text(pdf: Path) -> str:
                           capture_output=True, text=True).stdout
 
 
+def debris_texts() -> list[str]:
+    """The dropped OCR text that « Note sur l'édition » quotes as printed (the deliberate
+    exception), spaces normalised."""
+    texts = []
+    for table in sorted((ROOT / "book" / "debris").glob("*.csv")):
+        with open(table, encoding="utf-8", newline="") as f:
+            texts += [_plain_quotes(" ".join(row["texte"].split())) for row in csv.DictReader(f)]
+    return texts
+
+
+def _plain_quotes(text: str) -> str:
+    # docutils' smart quotes already turn the debris' " into « »
+    return re.sub(r"[«»“”\"]", '"', text)
+
+
 def pdf_faults(text: str) -> dict[str, list[str]]:
     """Faults of line breaking in the PDF, where a no-break space was missing."""
     found: dict[str, list[str]] = defaultdict(list)
-    lines = [line.strip() for line in text.splitlines()]
+    debris = debris_texts()
+    verbatim = lambda line: len(line) > 2 and any(_plain_quotes(line) in d for d in debris)  # noqa: E731
+    raw = text.split("\n")  # not splitlines(): it splits at the form feed of each page
+    # a page number alone on its line, then the next page (form feed): not text
+    footer = {i for i, line in enumerate(raw) if re.fullmatch(r"\d+", line.strip()) and
+              any(later.startswith("\f") for later in raw[i + 1:i + 3])}
+    lines = ["" if i in footer or verbatim(" ".join(line.split())) else line.strip()
+             for i, line in enumerate(raw)]
     for index, line in enumerate(lines):
         nxt = lines[index + 1] if index + 1 < len(lines) else ""
         if re.match(r"^[»;:!?](?:\s|$)", line):
             found["PDF : ligne commençant par » ; : ! ?"].append(f"{lines[index - 1][-30:]} / {line[:30]}")
         if re.search(r"(?:^|\s)«$", line):
             found["PDF : ligne finissant par «"].append(f"{line[-30:]} / {nxt[:30]}")
-        if re.search(r"(?<![\w.,])\d{1,3}$", line) and re.match(r"^\d{3}(?!\d)", nxt):
+        # table cells (one number per line), the printed index (« Nom, 54 » then a page
+        # number of its two columns)
+        both_numbers = (re.fullmatch(r"\d+", line) or re.search(r",\s\d+$", line)) and re.fullmatch(r"\d+", nxt)
+        if re.search(r"(?<![\w.,])\d{1,3}$", line) and re.match(r"^\d{3}(?!\d)", nxt) and not both_numbers:
             found["PDF : nombre coupé en fin de ligne"].append(f"{line[-30:]} / {nxt[:30]}")
         if re.search(r"(?<![\w.,])\d+(?:,\d+)?$", line) and re.match(rf"^(?:{UNITS})", nxt):
             found["PDF : nombre séparé de son unité"].append(f"{line[-30:]} / {nxt[:30]}")
     for m in re.finditer(r"(?<![\w.,-])\d+(?:,\d+)?(?:%|€)", _masked(text)):
         found["PDF : nombre collé à % ou €"].append(text[max(0, m.start() - 25):m.end() + 5])
+    return found
+
+
+# Widest gap (share of the line's height) before ; ! ? » and after « that is one narrow
+# space: it measures half a word space (0.12-0.14 here); a narrow space plus a word
+# space, babel-french's and the text's both, would measure 0.37 or more. Before :, one
+# word space, stretched in a justified line (at most 0.38 measured); two would be 0.5.
+THIN_GAP_MAX, COLON_GAP_MAX = 0.3, 0.5
+_WORD_BOX = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+
+
+def pdf_gap_faults(pdf: Path) -> dict[str, list[str]]:
+    """Doubled spaces in the PDF (babel-french's space and the text's own, side by side),
+    measured between the word boxes of ``pdftotext -bbox``."""
+    boxes = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    found: dict[str, list[str]] = defaultdict(list)
+    debris = debris_texts()
+    previous = None
+    for match in _WORD_BOX.finditer(boxes):
+        x0, y0, x1, y1 = map(float, match.groups()[:4])
+        word = html.unescape(match.group(5))
+        if previous and abs(previous[1] - y0) < 1 and y1 > y0:
+            gap = (x0 - previous[2]) / (y1 - y0)
+            limit = (COLON_GAP_MAX if word[0] == ":" else THIN_GAP_MAX) if word[0] in ";:!?»" else \
+                THIN_GAP_MAX if previous[4].endswith("«") else None
+            pair = _plain_quotes(f"{previous[4]} {word}")
+            if limit is not None and gap > limit and not any(pair in d for d in debris):
+                found["PDF : espace trop large (doublée, sécable) avant ; ! ? » ou après «"].append(f"{previous[4]} {word} ({gap:.2f})")
+        previous = (x0, y0, x1, y1, word)
     return found
 
 
@@ -201,7 +264,7 @@ def count(html_dir: Path = HTML, pdf: Path | None = PDF) -> dict[str, list[str]]
         for rule, found in html_faults(article_text(page)).items():
             faults[rule] += [f"{page.relative_to(html_dir)}: {x!r}" for x in found]
     if pdf is not None and pdf.exists():
-        for rule, found in pdf_faults(pdf_text(pdf)).items():
+        for rule, found in [*pdf_faults(pdf_text(pdf)).items(), *pdf_gap_faults(pdf).items()]:
             faults[rule] += [f"PDF: {x!r}" for x in found]
     return faults
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
-from rtes_edition.typography import typeset_html, typeset_segments
+from rtes_edition.typography import typeset, typeset_html, typeset_segments
 
 # Nodes whose text is never typeset.
 PROTECTED = (nodes.literal, nodes.literal_block, nodes.raw, nodes.math, nodes.math_block,
@@ -139,6 +139,12 @@ LATEX_STY = r"""\NeedsTeXFormat{LaTeX2e}
       (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
 \newcolumntype{\Y}[1]{>{\RaggedRight\arraybackslash}p{\dimexpr
       #1\dimexpr\linewidth-\spx@arrayrulewidth\relax-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
+% U+202F, the narrow no-break space of the text: half a word space, as babel-french's own
+% before ; ! ? (FreeSerif's glyph is as wide as a word space). Active, like Sphinx's U+00A0;
+% babel-french then sees a space and puts its own thin space instead, never a second one.
+\catcode"202F=\active
+\protected\def^^^^202f{\leavevmode\nobreak\hskip.5\fontdimen2\font\relax}
+\AtBeginDocument{\pdfstringdefDisableCommands{\def^^^^202f{ }}}
 \makeatother
 \endinput
 """
@@ -149,8 +155,30 @@ def _write_latex_package(app):
         Path(app.outdir, f"{LATEX_PACKAGE}.sty").write_text(LATEX_STY, encoding="utf-8")
 
 
+# Reader-facing strings of the configuration (_config.yml): the book's title in the page
+# header, the browser tab, the PDF's title page and running heads, and its description.
+CONFIG_TEXTS = ("project", "html_title", "rtes_description", "ogp_site_name")
+
+
+def _typeset_config(app, config):
+    if not (config.language or "").startswith("fr"):
+        return
+    for name in CONFIG_TEXTS:
+        if isinstance(config[name] if name in config else None, str):
+            config[name] = typeset(config[name])
+
+
+def _typeset_latex_title(app, env):
+    # Jupyter Book sets latex_documents after Sphinx starts; the LaTeX builder reads it
+    # when it writes, after the environment is updated.
+    app.config.latex_documents = [(start, target, typeset(title), *rest)
+                                  for start, target, title, *rest in app.config.latex_documents]
+
+
 def setup(app):
     app.add_transform(FrenchTypography)
+    app.connect("config-inited", _typeset_config, priority=900)
+    app.connect("env-updated", _typeset_latex_title)
     app.add_latex_package(LATEX_PACKAGE)
     app.connect("builder-inited", _write_latex_package)
     # a new version of the rules re-reads every document
