@@ -15,6 +15,7 @@ import pandas as pd
 from rtes_edition import provenance
 from rtes_edition.charts import qualified_value
 from rtes_edition.output import _escape_latex, latex_table
+from rtes_edition.typography import typeset
 
 # itables' JavaScript, served once by the site (book/_ext/offline_assets.py), relative to
 # the explorer page; itables derives the stylesheet's address from it.
@@ -44,7 +45,9 @@ def table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
         rencontre=figures["meeting_id"].map(names),
         passage=[provenance.passage_label(c, s) for c, s in zip(figures["chapter"], figures["section"])],
     )
-    return out[list(COLUMNS)].rename(columns=COLUMNS)
+    out = out[list(COLUMNS)].rename(columns=COLUMNS)
+    # French spaces and apostrophes as printed; identifiers and the data stay as they are
+    return out.map(lambda v: typeset(v) if isinstance(v, str) else v)
 
 
 def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
