@@ -334,21 +334,22 @@ def validate_with_frictionless(descriptor: dict, base: Path, tables: dict[str, _
         res["encoding"] = "utf-8-sig" if tables[res["name"]].bom else "utf-8"
     package = frictionless.Package(descriptor, basepath=str(base))
     report = package.validate()
-    bad_header: set[str] = set()
+    bad_header = {task.name for task in report.tasks
+                  if any(e.type in _LABEL_ERRORS for e in task.errors)}
     for task in report.tasks:
         table = tables.get(task.name)
         if table is None:
             for error in task.errors:
                 errors.add("", 0, f"{task.name} : {error.message}")
             continue
-        labels = [e for e in task.errors if e.type in _LABEL_ERRORS]
-        if labels:
-            bad_header.add(table.name)
+        if table.name in bad_header:
             _header_messages(table, errors)
             errors.add(table.name, 1, f"{table.label} : lignes non vérifiées tant que la ligne d'en-tête "
                                       "n'est pas corrigée")
             continue
         for error in task.errors:
+            if error.type == "foreign-key" and _fk_resource(table, error) in bad_header:
+                continue  # that table's header is reported; its ids cannot be read
             message, line = _translate(error, table, tables)
             if message:
                 errors.add(table.name, line, message)
@@ -450,6 +451,16 @@ def _translate(error, table: _Table, tables: dict[str, _Table]):
 def _primary_key(table: _Table) -> list[str]:
     key = table.descriptor.get("schema", {}).get("primaryKey") or []
     return [key] if isinstance(key, str) else list(key)
+
+
+def _fk_resource(table: _Table, error) -> str:
+    """The name of the table a foreign-key error points to."""
+    names = list(getattr(error, "field_names", []) or [])
+    for fk in table.descriptor.get("schema", {}).get("foreignKeys", []):
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        if fields == names:
+            return fk["reference"].get("resource") or table.name
+    return ""
 
 
 def _fk_target(table: _Table, names: list[str], tables: dict[str, _Table]) -> str:

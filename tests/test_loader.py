@@ -87,7 +87,8 @@ def pkg(tmp_path):
 
 def test_real_package_loads():
     tables = load_package(PACKAGE)
-    assert list(tables) == ["figures", "organisations", "people", "meetings", "cooperations"]
+    assert list(tables) == ["figures", "organisations", "people", "meetings", "cooperations",
+                            "people_meetings", "meeting_organisers", "organisation_aliases"]
     assert all(len(frame) > 0 for frame in tables.values())
     figures, meetings = tables["figures"], tables["meetings"]
     assert figures["value"].dtype == "float64"
@@ -123,12 +124,10 @@ def test_real_collectivites_are_placed():
     assert len(collectivites) >= 40
     unplaced = collectivites[collectivites["latitude"].isna()]["id"].tolist()
     assert not unplaced, f"collectivités without coordinates: {unplaced}"
-    coded = collectivites[collectivites["type"] != "intercommunalité"]
-    assert coded["insee_code"].notna().all(), coded[coded["insee_code"].isna()]["id"].tolist()
-    regions = coded[coded["type"] == "région"]
-    assert regions["insee_code"].str.fullmatch(r"\d{2}").all()
-    communes = coded[coded["type"] == "commune"]
-    assert communes["insee_code"].str.fullmatch(r"\d{5}|2[AB]\d{3}").all()
+    level_column = {"région": "region_code", "département": "department_code", "commune": "commune_code"}
+    for kind, column in level_column.items():
+        coded = collectivites[collectivites["type"] == kind]
+        assert coded[column].notna().all(), coded[coded[column].isna()]["id"].tolist()
 
 
 def test_real_package_loads_from_another_directory(monkeypatch, tmp_path):
@@ -157,37 +156,37 @@ def test_loader_is_offline(monkeypatch):
     assert len(load_package(PACKAGE)["meetings"]) == 6
 
 
-def test_validation_record_checks_only_changed_tables(monkeypatch, tmp_path, pkg):
-    """The row-level check is skipped for a table whose exact bytes passed it before;
-    a changed table is checked again, and a table with an error is never recorded."""
+def test_validation_record_checks_only_a_changed_package(monkeypatch, tmp_path, pkg):
+    """Validation is skipped for a package whose exact descriptor and bytes passed it
+    before; a changed table makes it run again, and a failure is never recorded."""
     from rtes_edition import data
 
     monkeypatch.setattr(data, "VALIDATED_RECORD", tmp_path / "record.json")
     load_package(pkg / "datapackage.json")
-    assert len(data._read_validated()) == 5
+    assert len(data._read_validated()) == 1
 
     checked = []
-    real_check = data._frictionless_check
-    monkeypatch.setattr(data, "_frictionless_check",
-                        lambda table, *args: checked.append(table.name) or real_check(table, *args))
+    real_check = data.validate_with_frictionless
+    monkeypatch.setattr(data, "validate_with_frictionless",
+                        lambda *args: checked.append(1) or real_check(*args))
     load_package(pkg / "datapackage.json")
     assert checked == []
     set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "note", "note corrigée")
     load_package(pkg / "datapackage.json")
-    assert checked == ["figures"]
-    assert len(data._read_validated()) == 6
+    assert checked == [1]
+    assert len(data._read_validated()) == 2
 
     line = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "value", "beaucoup")
     for _ in range(2):  # reported the second time too: errors are not recorded
-        assert f"data/figures.csv, row {line}, column value" in load_error(pkg)
-    assert len(data._read_validated()) == 6
+        assert f"data/figures.csv, ligne {line}, colonne value" in load_error(pkg)
+    assert len(data._read_validated()) == 2
 
 
 def test_cli_success():
     result = subprocess.run([sys.executable, "-m", "rtes_edition.data", str(PACKAGE)],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    assert "valid" in result.stdout and "figures" in result.stdout and "meetings 6" in result.stdout
+    assert "valide" in result.stdout and "figures" in result.stdout and "meetings 6" in result.stdout
     assert len(result.stdout.strip().splitlines()) == 1
 
 
@@ -196,7 +195,7 @@ def test_cli_failure(pkg):
     result = subprocess.run([sys.executable, "-m", "rtes_edition.data", str(pkg / "datapackage.json")],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 1
-    assert f'data/figures.csv, row {line}, column value: "6 millions" is not a number' in result.stderr
+    assert f"data/figures.csv, ligne {line}, colonne value : « 6 millions » n'est pas un nombre" in result.stderr
     assert result.stdout == ""
 
 
@@ -206,34 +205,34 @@ def test_cli_failure(pkg):
 
 def test_wrong_type(pkg):
     line = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "value", "6 millions")
-    assert f'data/figures.csv, row {line}, column value: "6 millions" is not a number' in load_error(pkg)
+    assert f"data/figures.csv, ligne {line}, colonne value : « 6 millions » n'est pas un nombre" in load_error(pkg)
 
 
 def test_decimal_comma_gets_a_hint(pkg):
     line = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "value", "0,75")
     message = load_error(pkg)
-    assert f'data/figures.csv, row {line}, column value: "0,75" is not a number (use a dot' in message
+    assert f"data/figures.csv, ligne {line}, colonne value : « 0,75 » n'est pas un nombre (point" in message
 
 
 def test_wrong_date(pkg):
     line = set_cell(pkg / "meetings.csv", "nancy", "date", "12/09/2013")
-    assert (f'data/meetings.csv, row {line}, column date: "12/09/2013" is not a date in the form YYYY-MM-DD'
-            in load_error(pkg))
+    assert (f"data/meetings.csv, ligne {line}, colonne date : « 12/09/2013 » n'est pas une date de la forme "
+            "AAAA-MM-JJ" in load_error(pkg))
 
 
 def test_unknown_enum_value(pkg):
     line = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "unit", "euros")
     message = load_error(pkg)
-    assert f'data/figures.csv, row {line}, column unit: "euros" is not an allowed value; allowed values: ' \
-           '"EUR", "personnes"' in message
+    assert f"data/figures.csv, ligne {line}, colonne unit : « euros » n'est pas une valeur permise ; " \
+           "valeurs permises : « EUR », « personnes »" in message
 
 
 def test_unknown_region(pkg):
     line = set_cell(pkg / "organisations.csv", "region-bretagne", "region_2013", "Grand Ouest")
     message = load_error(pkg)
-    assert f'data/organisations.csv, row {line}, column region_2013: "Grand Ouest" is not an allowed value' \
-        in message
-    assert '"Provence-Alpes-Côte d\'Azur"' in message
+    assert f"data/organisations.csv, ligne {line}, colonne region_2013 : « Grand Ouest » n'est pas une " \
+        "valeur permise" in message
+    assert "« Provence-Alpes-Côte d'Azur »" in message
 
 
 def test_duplicate_id(pkg):
@@ -242,14 +241,15 @@ def test_duplicate_id(pkg):
     first, second = rows[0][0], rows[1][0]
     line = set_cell(path, second, "id", first)
     message = load_error(pkg)
-    assert f'data/figures.csv, row {line}, column id: duplicate id "{first}" (already on row 2)' in message
-    assert message.count("duplicate id") == 1  # unique + primary key reported once
+    assert f"data/figures.csv, ligne {line}, colonne id : identifiant « {first} » en double (déjà à la ligne 2)" \
+        in message
+    assert message.count("en double") == 1  # unique + primary key reported once
 
 
 def test_dangling_foreign_key(pkg):
     line = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "subject_id", "foo")
-    assert (f'data/figures.csv, row {line}, column subject_id: "foo" is not an id of data/organisations.csv'
-            in load_error(pkg))
+    assert (f"data/figures.csv, ligne {line}, colonne subject_id : « foo » n'est pas un identifiant de "
+            "data/organisations.csv" in load_error(pkg))
 
 
 def test_dangling_meeting_and_self_reference(pkg):
@@ -257,28 +257,44 @@ def test_dangling_meeting_and_self_reference(pkg):
     fid = first_id(path)
     line = set_cell(path, fid, "meeting_id", "paris")
     set_cell(path, fid, "related_figure_id", fid)
+    set_cell(path, fid, "relation", "partie de")
     message = load_error(pkg)
-    assert f'data/figures.csv, row {line}, column meeting_id: "paris" is not an id of data/meetings.csv' \
+    assert f"data/figures.csv, ligne {line}, colonne meeting_id : « paris » n'est pas un identifiant de " \
+        "data/meetings.csv" in message
+    assert f"data/figures.csv, ligne {line}, colonne related_figure_id : « {fid} » désigne la ligne elle-même" \
         in message
-    assert f'data/figures.csv, row {line}, column related_figure_id: "{fid}" points to its own row' in message
 
 
-def test_people_meetings_must_exist(pkg):
-    path = pkg / "people.csv"
-    line = set_cell(path, first_id(path), "meetings", "national; lyon")
-    assert f'data/people.csv, row {line}, column meetings: "lyon" is not an id of data/meetings.csv' \
-        in load_error(pkg)
+def append_row(path: Path, row: list[str]) -> int:
+    """Add a row at the end of a table; return its line number."""
+    header, rows = read_rows(path)
+    write_rows(path, header, rows + [row])
+    return len(rows) + 2
 
 
-def test_co_organisers_must_exist(pkg):
-    line = set_cell(pkg / "meetings.csv", "grenoble", "co_organisers", "ville-grenoble; ville-inexistante")
-    assert (f'data/meetings.csv, row {line}, column co_organisers: "ville-inexistante" is not an id of '
-            'data/organisations.csv' in load_error(pkg))
+def test_join_table_people_meetings_keys(pkg):
+    """people_meetings.csv: both columns are foreign keys, the pair is the primary key."""
+    line = append_row(pkg / "people_meetings.csv", ["christiane-bouchart", "lyon"])
+    line_person = append_row(pkg / "people_meetings.csv", ["personne-inconnue", "nancy"])
+    header, rows = read_rows(pkg / "people_meetings.csv")
+    line_twice = append_row(pkg / "people_meetings.csv", rows[0])
+    message = load_error(pkg)
+    assert (f"data/people_meetings.csv, ligne {line}, colonne meeting_id : « lyon » n'est pas un identifiant "
+            "de data/meetings.csv" in message)
+    assert (f"data/people_meetings.csv, ligne {line_person}, colonne person_id : « personne-inconnue » n'est "
+            "pas un identifiant de data/people.csv" in message)
+    assert f"data/people_meetings.csv, ligne {line_twice}, colonne person_id, meeting_id : identifiant" in message
+
+
+def test_join_table_meeting_organisers_keys(pkg):
+    line = append_row(pkg / "meeting_organisers.csv", ["grenoble", "ville-inexistante"])
+    assert (f"data/meeting_organisers.csv, ligne {line}, colonne organisation_id : « ville-inexistante » "
+            "n'est pas un identifiant de data/organisations.csv" in load_error(pkg))
 
 
 def test_meeting_participants_match_their_figure(pkg):
     line = set_cell(pkg / "meetings.csv", "national", "participants", "300")
-    assert f"data/meetings.csv, row {line}, column participants: \"300\" differs from the value" \
+    assert f"data/meetings.csv, ligne {line}, colonne participants : « 300 » diffère de la valeur" \
         in load_error(pkg)
 
 
@@ -288,21 +304,22 @@ def test_missing_column(pkg):
     i = header.index("value")
     write_rows(path, header[:i] + header[i + 1:], [r[:i] + r[i + 1:] for r in rows])
     message = load_error(pkg)
-    assert 'data/figures.csv: missing column "value"' in message
+    assert "data/figures.csv : colonne « value » absente" in message
+    assert message.count("\n") < 4  # the header, not every row
 
 
 def test_extra_column(pkg):
     path = pkg / "organisations.csv"
     header, rows = read_rows(path)
     write_rows(path, header + ["source"], [r + [""] for r in rows])
-    assert 'data/organisations.csv: unexpected column "source"' in load_error(pkg)
+    assert "data/organisations.csv : colonne « source » inattendue" in load_error(pkg)
 
 
 def test_columns_out_of_order(pkg):
     path = pkg / "people.csv"
     header, rows = read_rows(path)
     write_rows(path, [header[1], header[0]] + header[2:], [[r[1], r[0]] + r[2:] for r in rows])
-    assert "data/people.csv: columns out of order; expected: id, name, role" in load_error(pkg)
+    assert "data/people.csv : colonnes dans le désordre ; ordre attendu : id, name, role" in load_error(pkg)
 
 
 def test_not_utf8(pkg):
@@ -311,10 +328,9 @@ def test_not_utf8(pkg):
     path.write_bytes(text.encode("latin-1", errors="replace"))  # « € » has no Latin-1 byte
     i = next(k for k, c in enumerate(text) if ord(c) > 127)
     byte = text[i].encode("latin-1")[0]
-    position = len(text[:i].encode("latin-1"))
     line = text[:i].count("\n") + 1
-    assert (f"data/figures.csv: not valid UTF-8 (byte 0x{byte:02x} at position {position}, line {line})"
-            in load_error(pkg))
+    assert (f"data/figures.csv : enregistré en Windows-1252 ou Latin-1 et non en UTF-8 (octet 0x{byte:02x} "
+            f"à la ligne {line})" in load_error(pkg))
 
 
 def test_not_utf8_example_e9(pkg):
@@ -323,14 +339,16 @@ def test_not_utf8_example_e9(pkg):
     raw = path.read_bytes()
     position = raw.index("é".encode("utf-8"))
     path.write_bytes(raw[:position] + b"\xe9" + raw[position + 2:])
-    assert f"data/cooperations.csv: not valid UTF-8 (byte 0xe9 at position {position}," in load_error(pkg)
+    line = raw[:position].count(b"\n") + 1
+    assert f"data/cooperations.csv : enregistré en Windows-1252 ou Latin-1 et non en UTF-8 (octet 0xe9 à la ligne {line})" \
+        in load_error(pkg)
 
 
 def test_fourchette_without_bounds(pkg):
     line = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "qualifier", "fourchette")
     message = load_error(pkg)
-    assert f'data/figures.csv, row {line}, column low: qualifier "fourchette" needs both low and high' in message
-    assert f'data/figures.csv, row {line}, column high: qualifier "fourchette" needs both low and high' in message
+    assert f"data/figures.csv, ligne {line}, colonne low : une fourchette demande low et high" in message
+    assert f"data/figures.csv, ligne {line}, colonne high : une fourchette demande low et high" in message
 
 
 def test_fourchette_value_outside_bounds(pkg):
@@ -340,36 +358,37 @@ def test_fourchette_value_outside_bounds(pkg):
     set_cell(path, fid, "value", "10")
     set_cell(path, fid, "low", "20")
     line = set_cell(path, fid, "high", "30")
-    assert (f'data/figures.csv, row {line}, column value: qualifier "fourchette" needs low <= value <= high '
-            "(low=20, value=10, high=30)" in load_error(pkg))
+    assert (f"data/figures.csv, ligne {line}, colonne value : pour une fourchette, value est la borne basse et "
+            "low <= high (low=20, value=10, high=30)" in load_error(pkg))
 
 
 def test_bounds_without_fourchette(pkg):
     path = pkg / "figures.csv"
     fid = first_id(path)
     line = set_cell(path, fid, "low", "5")
-    assert f'data/figures.csv, row {line}, column low: low and high are only for qualifier "fourchette"' \
+    assert f"data/figures.csv, ligne {line}, colonne low : low et high sont réservés à la précision « fourchette »" \
         in load_error(pkg)
 
 
 def test_negative_value(pkg):
     line = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "value", "-5")
-    assert f'data/figures.csv, row {line}, column value: "-5" is below the minimum 0' in load_error(pkg)
+    assert f"data/figures.csv, ligne {line}, colonne value : « -5 » est inférieur au minimum 0" in load_error(pkg)
 
 
 def test_latitude_out_of_bounds(pkg):
     line = set_cell(pkg / "organisations.csv", "region-bretagne", "latitude", "148.11")
-    assert f'data/organisations.csv, row {line}, column latitude: "148.11" is above the maximum 52' \
+    assert f"data/organisations.csv, ligne {line}, colonne latitude : « 148.11 » est supérieur au maximum 52" \
         in load_error(pkg)
 
 
 def test_patterns(pkg):
-    line = set_cell(pkg / "organisations.csv", "region-bretagne", "insee_code", "5")
+    line = set_cell(pkg / "organisations.csv", "region-bretagne", "region_code", "5")
     line2 = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "section", "Intro Pourquoi")
     message = load_error(pkg)
-    assert f'data/organisations.csv, row {line}, column insee_code: "5" does not match the pattern' in message
-    assert f'data/figures.csv, row {line2}, column section: "Intro Pourquoi" does not match the pattern ' \
-           "^[a-z0-9-]+$ (lower-case ASCII letters, digits and hyphens only)" in message
+    assert (f"data/organisations.csv, ligne {line}, colonne region_code : « 5 » ne suit pas le motif ^\\d{{2}}$ "
+            "(code INSEE de région : 2 chiffres)" in message)
+    assert f"data/figures.csv, ligne {line2}, colonne section : « Intro Pourquoi » ne suit pas le motif " \
+           "^[a-z0-9-]+$ (lettres minuscules sans accent, chiffres et tirets seulement)" in message
 
 
 def test_required_and_min_length(pkg):
@@ -378,8 +397,8 @@ def test_required_and_min_length(pkg):
     line = set_cell(path, fid, "sentence", "Trop court.")
     set_cell(path, fid, "measure", "")
     message = load_error(pkg)
-    assert f'data/figures.csv, row {line}, column sentence: "Trop court." is shorter than 20 characters' in message
-    assert f"data/figures.csv, row {line}, column measure: a value is required (the cell is empty)" in message
+    assert f"data/figures.csv, ligne {line}, colonne sentence : « Trop court. » a moins de 20 caractères" in message
+    assert f"data/figures.csv, ligne {line}, colonne measure : valeur obligatoire (la cellule est vide)" in message
 
 
 def test_all_errors_reported_each_on_its_own_line(pkg):
@@ -387,10 +406,11 @@ def test_all_errors_reported_each_on_its_own_line(pkg):
     line_b = set_cell(pkg / "meetings.csv", "rennes", "chapter", "bretagne")
     line_c = set_cell(pkg / "cooperations.csv", first_id(pkg / "cooperations.csv"), "target_id", "rtes")
     lines = load_error(pkg).splitlines()
-    assert f'data/figures.csv, row {line_a}, column value: "beaucoup" is not a number' in lines
-    assert any(l.startswith(f'data/meetings.csv, row {line_b}, column chapter: "bretagne" is not an allowed')
-               for l in lines)
-    assert f'data/cooperations.csv, row {line_c}, column target_id: "rtes" is also the source_id' in lines
+    assert f"data/figures.csv, ligne {line_a}, colonne value : « beaucoup » n'est pas un nombre" in lines
+    assert any(l.startswith(f"data/meetings.csv, ligne {line_b}, colonne chapter : « bretagne » n'est pas une "
+                            "valeur permise") for l in lines)
+    assert any(l.startswith(f"data/cooperations.csv, ligne {line_c}, colonne target_id : « rtes » est aussi la "
+                            "source") for l in lines)
 
 
 def test_error_cap(pkg):
@@ -409,7 +429,7 @@ def test_error_cap(pkg):
     lines = str(info.value).splitlines()
     assert len(info.value.messages) >= 30
     assert len(lines) == MAX_ERRORS + 1
-    assert lines[-1].startswith(f"... and {len(info.value.messages) - MAX_ERRORS} more error(s)")
+    assert lines[-1].startswith(f"… et {len(info.value.messages) - MAX_ERRORS} autre(s) erreur(s)")
 
 
 def test_row_number_is_line_number_with_multiline_cell(pkg):
@@ -419,14 +439,14 @@ def test_row_number_is_line_number_with_multiline_cell(pkg):
     rows[0][header.index("note")] = "première ligne\ndeuxième ligne"
     rows[1][header.index("value")] = "douze"
     write_rows(path, header, rows)
-    assert 'data/figures.csv, row 4, column value: "douze" is not a number' in load_error(pkg)
+    assert "data/figures.csv, ligne 4, colonne value : « douze » n'est pas un nombre" in load_error(pkg)
 
 
 def test_blank_line(pkg):
     path = pkg / "people.csv"
     text = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text(text[0] + text[1] + "\n" + "".join(text[2:]), encoding="utf-8")
-    assert "data/people.csv, row 3: empty line (delete it)" in load_error(pkg)
+    assert "data/people.csv, ligne 3 : ligne vide (la supprimer)" in load_error(pkg)
 
 
 def test_wrong_cell_count(pkg):
@@ -434,19 +454,19 @@ def test_wrong_cell_count(pkg):
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[1] = lines[1].rstrip("\n") + ",oops\n"
     path.write_text("".join(lines), encoding="utf-8")
-    assert "data/people.csv, row 2: 6 cells but the header row has 5 columns" in load_error(pkg)
+    assert "data/people.csv, ligne 2 : 5 cellules alors que la ligne d'en-tête a 4 colonnes" in load_error(pkg)
 
 
 def test_missing_file(pkg):
     (pkg / "cooperations.csv").unlink()
-    assert "data/cooperations.csv: file not found" in load_error(pkg)
+    assert "data/cooperations.csv : fichier introuvable" in load_error(pkg)
 
 
 def test_remote_resource_refused(pkg):
     path = pkg / "datapackage.json"
     path.write_text(path.read_text(encoding="utf-8").replace(
         '"path": "people.csv"', '"path": "https://example.org/people.csv"'), encoding="utf-8")
-    assert "path must be a local relative file name" in load_error(pkg)
+    assert "le chemin doit être un nom de fichier local relatif" in load_error(pkg)
 
 
 # --------------------------------------------------------------------------------------
@@ -517,7 +537,7 @@ def test_consolidation_stops_on_unresolved_subject(fake_extracts, capsys):
 
 def test_consolidation_with_aliases(fake_extracts, capsys):
     (fake_extracts / "organisation_aliases.csv").write_text(
-        "alias,organisation_id\nStructure inconnue,rtes\n", encoding="utf-8")
+        "alias,organisation_id,meeting_id\nStructure inconnue,rtes,\n", encoding="utf-8")
     module = load_consolidate()
     n_before = len(load_package(fake_extracts / "datapackage.json")["figures"])
     est_1, est_2 = next_id(fake_extracts, "fig-est-"), next_id(fake_extracts, "fig-est-", 2)
@@ -526,14 +546,19 @@ def test_consolidation_with_aliases(fake_extracts, capsys):
     figures = load_package(fake_extracts / "datapackage.json")["figures"].set_index("id")
     assert len(figures) == n_before + 3  # the seed row is kept, not duplicated
     assert figures.loc["fig-est-001", "value"] == 33
-    assert figures.loc["fig-est-001", "meeting_id"] == "nancy"
+    assert figures.loc["fig-est-001", "stated_at"] == "nancy"
+    assert figures.loc["fig-est-001", "speaker"] == "christiane-bouchart"  # the extract names her
     assert figures.loc[est_1, "subject_id"] == "departement-meurthe-et-moselle"
-    assert figures.loc[est_1, "meeting_id"] == "nancy"  # from the chapter
-    # reference data filled from the subject: its région and INSEE code
-    assert (figures.loc[est_1, "region_2013"], figures.loc[est_1, "insee_code"]) == ("Lorraine", "54")
+    assert figures.loc[est_1, "stated_at"] == "nancy"  # from the chapter
+    assert pd.isna(figures.loc[est_1, "meeting_id"])  # about a département, not a meeting
+    assert figures.loc[est_1, "status"] == "constaté"
+    # reference data filled from the subject: its région and its code, at its level
+    assert (figures.loc[est_1, "region_2013"], figures.loc[est_1, "department_code"]) == ("Lorraine", "54")
+    assert pd.isna(figures.loc[est_1, "region_code"])
     assert figures.loc[est_2, "subject_id"] == "rtes"  # through the alias table
     # the subject names a meeting: meeting_id nancy, not visio as the chapter would give
     assert figures.loc[visio_1, "meeting_id"] == "nancy"
+    assert figures.loc[visio_1, "stated_at"] == "visio"
     assert pd.isna(figures.loc[visio_1, "subject_id"])
     assert {"fig-visio-001", "fig-visio-002"} <= set(figures.index)  # kept, though not in the extract
     # chapter order: all the grand-est rows after the visioconference rows
@@ -563,7 +588,8 @@ def test_consolidation_rejects_bad_value(pkg, capsys):
     ])
     module = load_consolidate()
     assert module.main(["--data", str(pkg)]) == 1
-    assert 'data/extract/sud-est.csv, row 2, column value: "6 millions" is not a number' in capsys.readouterr().err
+    assert ("data/extract/sud-est.csv, ligne 2, colonne value : « 6 millions » n'est pas un nombre"
+            in capsys.readouterr().err)
 
 
 def test_consolidation_reports_invalid_result_with_its_source(pkg, capsys):
@@ -575,8 +601,8 @@ def test_consolidation_reports_invalid_result_with_its_source(pkg, capsys):
     before = (pkg / "figures.csv").read_bytes()
     assert module.main(["--data", str(pkg)]) == 1
     err = capsys.readouterr().err
-    assert 'column unit: "choses" is not an allowed value' in err
-    assert "[from data/extract/sud-est.csv:2]" in err
+    assert "colonne unit : « choses » n'est pas une valeur permise" in err
+    assert "[d'après data/extract/sud-est.csv:2]" in err
     assert (pkg / "figures.csv").read_bytes() == before
 
 
