@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import shutil
 import socket
 import subprocess
@@ -20,7 +22,7 @@ import pandas as pd
 import pytest
 
 from conftest import load_tool
-from rtes_edition.data import MAX_ERRORS, DataPackageError, load_package
+from rtes_edition.data import MAX_ERRORS, REPEAT_RELATIONS, DataPackageError, count_once, load_package
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -617,3 +619,274 @@ def test_consolidation_keeps_rows_missing_from_extract(pkg, capsys):
     assert "Kept, not in data/extract/grand-est.csv: fig-est-001" in capsys.readouterr().err
     figures = load_package(pkg / "datapackage.json")["figures"]
     assert {"fig-est-001", new} <= set(figures["id"])
+
+
+# --------------------------------------------------------------------------------------
+# the rules of the columns (issue 15), on the real package
+# --------------------------------------------------------------------------------------
+
+def test_frictionless_itself_validates_the_package():
+    """The schema alone says what is valid: Frictionless, not this project's loader,
+    finds the package valid (constraints, primary keys, foreign keys)."""
+    import frictionless
+
+    report = frictionless.Package(str(PACKAGE)).validate()
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "message"])[:10]
+    package = json.loads(PACKAGE.read_text(encoding="utf-8"))
+    figures = next(r for r in package["resources"] if r["name"] == "figures")
+    referenced = {fk["reference"]["resource"] for fk in figures["schema"]["foreignKeys"]}
+    assert {"organisations", "meetings", "people", ""} <= referenced
+
+
+def test_same_fact_rows_are_counted_once():
+    """The audit's repeated facts: each is counted once by count_once, through its
+    reference row; the other mentions name it with « même fait » or « contredit »."""
+    figures = load_package(PACKAGE)["figures"]
+    once = count_once(figures)
+    assert len(once) < len(figures)
+    repeats = figures[figures["relation"].isin(REPEAT_RELATIONS)]
+    assert set(repeats["id"]).isdisjoint(once["id"])
+    assert set(repeats["related_figure_id"]) <= set(once["id"])  # every reference row is counted
+    # the PTCE call for projects: 2 M€ once
+    ptce = once[(once["value"] == 2_000_000) & (once["unit"] == "EUR")]
+    assert len(ptce) == 1
+    # Tarnos: 14 people in insertion once; the PTCE Sud-Aquitain's « vingtaine d'acteurs » once
+    insertion = once[(once["subject_id"] == "restaurant-scic-tarnos") & (once["measure"] == "personnes en insertion")]
+    assert len(insertion) == 1
+    actors = once[(once["subject_id"] == "ptce-sud-aquitain") & (once["value"] == 20)]
+    assert len(actors) == 1
+    # « 4 rencontres »: five mentions, one fact
+    four = figures[(figures["value"] == 4) & figures["sentence"].str.contains("rencontres")]
+    assert len(four) >= 5 and len(count_once(four)) == 1
+    # the restaurant's employees: 50 (reference) against « une quarantaine » (contredit)
+    staff = figures[(figures["subject_id"] == "restaurant-scic-tarnos") & (figures["measure"] == "emplois")]
+    assert sorted(staff["relation"].fillna("")) == ["", "contredit"]
+    assert count_once(staff)["value"].tolist() == [50]
+
+
+def test_reference_mention_is_the_first_in_reading_order():
+    """data/README.md: the reference row of a fact is its first mention in the book's
+    reading order (chapters as in _toc.yml, rows in the order of the text)."""
+    figures = load_package(PACKAGE)["figures"].reset_index(drop=True)
+    position = {figure_id: i for i, figure_id in enumerate(figures["id"])}
+    for row in figures[figures["relation"].isin(REPEAT_RELATIONS)].itertuples():
+        assert position[row.related_figure_id] < position[row.id], row.id
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    assert "mention de référence" in readme
+
+
+def test_range_rule_on_every_range_row():
+    figures = load_package(PACKAGE)["figures"]
+    ranges = figures[figures["qualifier"] == "fourchette"]
+    assert len(ranges) >= 3  # « 2 ou 3 », « 25 à 30 », « 30 000 à 100 000 »
+    assert (ranges["value"] == ranges["low"]).all()
+    assert (ranges["low"] < ranges["high"]).all()
+    others = figures[figures["qualifier"] != "fourchette"]
+    assert others["low"].isna().all() and others["high"].isna().all()
+
+
+def test_meeting_about_and_meeting_stated_at_are_distinct():
+    tables = load_package(PACKAGE)
+    figures = tables["figures"].set_index("id")
+    chapter_meeting = {"grand-ouest": "rennes", "sud-ouest": "bordeaux", "visioconference": "visio",
+                       "grand-est": "nancy", "sud-est": "grenoble"}
+    territorial = figures[figures["chapter"].isin(chapter_meeting)]
+    assert (territorial["stated_at"] == territorial["chapter"].map(chapter_meeting)).all()
+    # the audit's cases: the national BPI envelope said at Nancy, the ministry's budget at Bordeaux
+    bpi = figures[(figures["value"] == 500_000_000)].iloc[0]
+    assert (pd.isna(bpi["meeting_id"]), bpi["stated_at"]) == (True, "nancy")
+    ministry = figures[figures["subject_id"] == "ministere-ess"].iloc[0]
+    assert (pd.isna(ministry["meeting_id"]), ministry["stated_at"]) == (True, "bordeaux")
+    # a meeting's own participants are about it, wherever they are reported
+    for meeting in tables["meetings"].dropna(subset=["participants_figure_id"]).itertuples():
+        assert figures.loc[meeting.participants_figure_id, "meeting_id"] == meeting.id
+    assert figures.loc["fig-visio-001", "stated_at"] == "visio"
+
+
+def test_status_and_duration_policy():
+    figures = load_package(PACKAGE)["figures"].set_index("id")
+    assert set(figures["status"]) == {"constaté", "objectif", "hypothèse"}
+    assert figures.loc["fig-sudest-016", "status"] == "objectif"  # « passer à 150 d'ici fin 2013 »
+    assert figures.loc["fig-ouest-023", "status"] == "hypothèse"  # « le budget doublerait si… »
+    # durations are not rows: no figure counts minutes or years
+    assert not figures["note"].fillna("").str.contains(r"\bdurée\b|en minutes|en années").any()
+    # a period is stated by the sentence of its row
+    for row in figures.dropna(subset=["period"]).itertuples():
+        words = {"par an": r"par an|annuel", "par jour": r"quotidien|tous les midis|par jour",
+                 "par semaine": r"[Cc]haque semaine"}.get(row.period, row.period.replace("sur ", "sur "))
+        assert re.search(words, row.sentence), (row.Index, row.period)
+
+
+def test_codes_carry_their_level():
+    tables = load_package(PACKAGE)
+    organisations = tables["organisations"]
+    columns = ["region_code", "department_code", "commune_code"]
+    for kind, column in (("région", "region_code"), ("département", "department_code"),
+                         ("commune", "commune_code")):
+        rows = organisations[organisations["type"] == kind]
+        assert rows[column].notna().all()
+        assert rows[[c for c in columns if c != column]].isna().all().all()
+    figures = tables["figures"]
+    assert (figures[columns].notna().sum(axis=1) <= 1).all()  # one level per row
+    # région 22 (Picardie) and département 22 (Côtes-d'Armor) can no longer be confused
+    regions = organisations.dropna(subset=["region_code"])
+    assert (regions["type"] == "région").all()
+
+
+def test_codes_accept_corsica_and_refuse_other_letters(pkg):
+    set_cell(pkg / "organisations.csv", "region-bretagne", "region_code", "")
+    set_cell(pkg / "organisations.csv", "region-bretagne", "department_code", "2A")
+    load_package(pkg / "datapackage.json")  # 2A is a département
+    set_cell(pkg / "organisations.csv", "region-bretagne", "department_code", "")
+    set_cell(pkg / "organisations.csv", "region-bretagne", "commune_code", "2B033")
+    load_package(pkg / "datapackage.json")  # 2B033 is a commune
+    line = set_cell(pkg / "organisations.csv", "region-bretagne", "commune_code", "2C033")
+    assert f"data/organisations.csv, ligne {line}, colonne commune_code : « 2C033 » ne suit pas" in load_error(pkg)
+
+
+def test_speaker_is_a_key_to_people(pkg):
+    figures = load_package(PACKAGE)["figures"]
+    people = load_package(PACKAGE)["people"]
+    assert set(figures["speaker"].dropna()) <= set(people["id"])
+    path = pkg / "figures.csv"
+    fid = figures.dropna(subset=["speaker"])["id"].iloc[0]
+    line = set_cell(path, fid, "speaker", "personne-inconnue")
+    assert (f"data/figures.csv, ligne {line}, colonne speaker : « personne-inconnue » n'est pas un "
+            "identifiant de data/people.csv" in load_error(pkg))
+
+
+def test_every_csv_under_data_is_declared_or_stated_outside():
+    package = json.loads(PACKAGE.read_text(encoding="utf-8"))
+    declared = {r["path"] for r in package["resources"]}
+    outside = {p.relative_to(DATA).as_posix() for p in (DATA / "extract").glob("*.csv")}
+    found = {p.relative_to(DATA).as_posix() for p in DATA.rglob("*.csv")}
+    assert found == declared | outside
+    assert "extract/" in package["description"]  # stated in the package itself
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    assert "hors du paquet" in readme
+    assert [s["path"] for s in package["sources"]] == ["source/actes-territoires-ess-2013.ocr.txt"]
+    assert (DATA / package["sources"][0]["path"]).is_file()
+
+
+def test_related_rows_name_their_relation(pkg):
+    figures = load_package(PACKAGE)["figures"]
+    related = figures.dropna(subset=["related_figure_id"])
+    assert related["relation"].notna().all()
+    assert set(related["relation"]) == {"même fait", "contredit", "partie de"}
+    path = pkg / "figures.csv"
+    fid = related[related["relation"] == "même fait"]["id"].iloc[0]
+    line = set_cell(path, fid, "relation", "")
+    assert f"data/figures.csv, ligne {line}, colonne relation : related_figure_id et relation" in load_error(pkg)
+
+
+# --------------------------------------------------------------------------------------
+# the custom checks, one by one, on small tables
+# --------------------------------------------------------------------------------------
+
+def small_table(name: str, header: list[str], rows: list[list[str]]):
+    from rtes_edition.data import _Table
+
+    table = _Table(name=name, label=f"data/{name}.csv",
+                   descriptor={"schema": {"fields": [{"name": h} for h in header]}})
+    table.records = [(1, header)] + [(i + 2, r) for i, r in enumerate(rows)]
+    return table
+
+
+FIG_HEADER = ["id", "value", "unit", "qualifier", "low", "high", "related_figure_id", "relation"]
+
+
+def test_check_range():
+    from rtes_edition.data import check_range
+
+    good = small_table("figures", FIG_HEADER, [["a", "25", "personnes", "fourchette", "25", "30", "", ""],
+                                               ["b", "7", "personnes", "exact", "", "", "", ""]])
+    assert check_range(good) == []
+    centre = small_table("figures", FIG_HEADER, [["a", "27.5", "personnes", "fourchette", "25", "30", "", ""]])
+    assert "value est la borne basse" in check_range(centre)[0][1]
+    stray = small_table("figures", FIG_HEADER, [["a", "7", "personnes", "environ", "5", "", "", ""]])
+    assert [line for line, _ in check_range(stray)] == [2]
+
+
+def test_check_related_figures():
+    from rtes_edition.data import check_related_figures
+
+    rows = [["ref", "14", "personnes", "exact", "", "", "", ""],
+            ["same", "14", "personnes", "exact", "", "", "ref", "même fait"],
+            ["other", "40", "personnes", "environ", "", "", "ref", "contredit"],
+            ["part", "2", "personnes", "exact", "", "", "ref", "partie de"]]
+    assert check_related_figures(small_table("figures", FIG_HEADER, rows)) == []
+    bad = [["ref", "14", "personnes", "exact", "", "", "", ""],
+           ["same", "15", "personnes", "exact", "", "", "ref", "même fait"],      # another value
+           ["chain", "15", "personnes", "exact", "", "", "same", "même fait"],    # not the reference
+           ["alone", "3", "personnes", "exact", "", "", "ref", ""],               # no relation
+           ["self", "3", "personnes", "exact", "", "", "self", "partie de"]]
+    found = check_related_figures(small_table("figures", FIG_HEADER, bad))
+    lines = sorted(line for line, _ in found)
+    assert lines == [3, 4, 5, 6]
+    assert any("écrire « contredit »" in m for _, m in found)
+    assert any("renvoyer à la ligne de référence" in m for _, m in found)
+
+
+def test_check_meeting_participants():
+    from rtes_edition.data import check_meeting_participants
+
+    figures = small_table("figures", ["id", "value", "qualifier", "meeting_id"], [["f", "50", "environ", "rennes"]])
+    header = ["id", "participants", "participants_qualifier", "participants_figure_id"]
+    good = small_table("meetings", header, [["rennes", "50", "environ", "f"], ["grenoble", "", "", ""]])
+    assert check_meeting_participants(good, figures) == []
+    bad = small_table("meetings", header, [["nancy", "50", "", "f"]])
+    messages = " ".join(m for _, m in check_meeting_participants(bad, figures))
+    assert "se remplissent ensemble" in messages and "porte sur la rencontre « rennes »" in messages
+
+
+def test_check_coordinates_and_cooperation_ends():
+    from rtes_edition.data import check_cooperation_ends, check_coordinates
+
+    orgs = small_table("organisations", ["id", "latitude", "longitude"], [["a", "48.1", ""], ["b", "", ""]])
+    assert [line for line, _ in check_coordinates(orgs)] == [2]
+    coops = small_table("cooperations", ["id", "source_id", "target_id"], [["c", "rtes", "rtes"], ["d", "rtes", "arf"]])
+    assert [line for line, _ in check_cooperation_ends(coops)] == [2]
+
+
+# --------------------------------------------------------------------------------------
+# tables saved by a spreadsheet program
+# --------------------------------------------------------------------------------------
+
+def test_excel_csv_utf8_with_bom_and_crlf_is_accepted(pkg):
+    """Excel's « CSV UTF-8 »: byte order mark and CRLF line ends; same tables as before."""
+    before = load_package(pkg / "datapackage.json")
+    for name in ("figures.csv", "people_meetings.csv"):
+        text = (pkg / name).read_text(encoding="utf-8")
+        (pkg / name).write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    after = load_package(pkg / "datapackage.json")
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name])
+
+
+def semicolon_copy(pkg: Path, separator: str) -> None:
+    header, rows = read_rows(pkg / "figures.csv")
+    with open(pkg / "figures.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=separator, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize("separator,name", [(";", "point-virgule « ; »"), ("\t", "tabulation")])
+def test_semicolon_or_tab_file_gets_one_sentence(pkg, separator, name):
+    semicolon_copy(pkg, separator)
+    with pytest.raises(DataPackageError) as info:
+        load_package(pkg / "datapackage.json")
+    assert info.value.messages == [
+        f"data/figures.csv : séparateur {name} détecté : enregistrer avec des virgules (Excel : « CSV UTF-8 "
+        "(délimité par des virgules) » ; LibreOffice Calc : séparateur de champ « , »)"]
+
+
+def test_windows_1252_file_gets_one_sentence(pkg):
+    text = (pkg / "people.csv").read_text(encoding="utf-8")
+    (pkg / "people.csv").write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
+    with pytest.raises(DataPackageError) as info:
+        load_package(pkg / "datapackage.json")
+    assert len(info.value.messages) == 1
+    assert info.value.messages[0].startswith("data/people.csv : enregistré en Windows-1252 ou Latin-1 et non en "
+                                             "UTF-8 (octet 0x")
+    assert "l'enregistrer au format « CSV UTF-8 »" in info.value.messages[0]
