@@ -477,7 +477,7 @@ EXPLORER_MENUS = {"Catégorie": "category", "Territoire": "territory", "Rencontr
 
 def _explorer_rows(tables) -> pd.DataFrame:
     figures, meetings = tables["figures"], tables["meetings"]
-    return figures.assign(rencontre=figures["meeting_id"].map(meetings.set_index("id")["name"]))
+    return figures.assign(rencontre=figures["stated_at"].map(meetings.set_index("id")["name"]))
 
 
 def _explorer_figure(rows: pd.DataFrame, menus=EXPLORER_MENUS):

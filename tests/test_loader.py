@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import load_tool
+
 from rtes_edition.data import MAX_ERRORS, REPEAT_RELATIONS, DataPackageError, count_once, load_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -342,8 +342,8 @@ def test_not_utf8_example_e9(pkg):
     position = raw.index("é".encode("utf-8"))
     path.write_bytes(raw[:position] + b"\xe9" + raw[position + 2:])
     line = raw[:position].count(b"\n") + 1
-    assert f"data/cooperations.csv : enregistré en Windows-1252 ou Latin-1 et non en UTF-8 (octet 0xe9 à la ligne {line})" \
-        in load_error(pkg)
+    assert (f"data/cooperations.csv : enregistré en Windows-1252 ou Latin-1 et non en UTF-8 (octet 0xe9 "
+            f"à la ligne {line})" in load_error(pkg))
 
 
 def test_fourchette_without_bounds(pkg):
