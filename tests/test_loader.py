@@ -890,3 +890,21 @@ def test_windows_1252_file_gets_one_sentence(pkg):
     assert info.value.messages[0].startswith("data/people.csv : enregistré en Windows-1252 ou Latin-1 et non en "
                                              "UTF-8 (octet 0x")
     assert "l'enregistrer au format « CSV UTF-8 »" in info.value.messages[0]
+
+
+def test_figure_pages_show_each_fact_once(html_dir):
+    """The figures part: no chart (nor its table) draws a further mention of a fact; the
+    explorer's table lists every mention and says which fact it repeats."""
+    figures = load_package(PACKAGE)["figures"]
+    repeats = figures[figures["relation"].isin(REPEAT_RELATIONS)]
+    assert len(repeats) > 0
+    for name in ("budgets", "emplois", "structures", "participation"):
+        page = (html_dir / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
+        shown = [i for i in repeats["id"] if re.search(rf">\s*{re.escape(i)}\s*<", page)]
+        assert shown == [], f"{name}: {shown}"
+    explorer = (html_dir / "notebooks" / "explorateur.html").read_text(encoding="utf-8")
+    chart = explorer[explorer.index('id="graphique-explorateur"'):explorer.index('id="explorateur-chiffres"')]
+    assert not [i for i in repeats["id"] if re.search(rf">\s*{re.escape(i)}\s*<", chart)]
+    for row in repeats.itertuples():
+        assert f"donnee-{row.id}" in explorer  # every mention keeps its anchor
+    assert re.search(r"(même|m\\\\u00eame) fait que fig-", explorer)  # itables writes its data as JSON
