@@ -70,7 +70,8 @@ _PATTERN_HINTS = {
     r"^\d{2}$": "code INSEE de région : 2 chiffres",
     r"^(\d{2}|2[AB]|97\d)$": "code INSEE de département : 2 caractères (2A, 2B en Corse) ou 97x outre-mer",
     r"^(\d{5}|2[AB]\d{3})$": "code INSEE de commune : 5 caractères (2A004 en Corse)",
-    r"^\d{9}$": "numéro SIREN : 9 chiffres",
+    r"^(par (jour|semaine|mois|an)|sur \d+ (jours|semaines|mois|ans))$":
+        "« par jour », « par semaine », « par mois », « par an » ou « sur 3 jours », « sur 2 ans »…",
 }
 _TYPE_NAMES = {
     "number": "un nombre",
