@@ -31,18 +31,34 @@ def filter_rows(figures: pd.DataFrame, meeting: str = ALL, category: str = ALL,
                 territory: str = ALL) -> pd.DataFrame:
     """Rows matching the three choices (``ALL`` leaves a dimension unfiltered)."""
     keep = pd.Series(True, index=figures.index)
-    for column, value in (("meeting_id", meeting), ("category", category), ("territory", territory)):
+    # the meeting where a figure was said (data/README.md: stated_at)
+    for column, value in (("stated_at", meeting), ("category", category), ("territory", territory)):
         if value != ALL:
             keep &= figures[column] == value
     return figures[keep]
 
 
+RELATION_WORDS = {"même fait": "même fait que", "contredit": "autre valeur pour le même fait que",
+                  "partie de": "partie de"}
+
+
+def stated_value(row: pd.Series) -> str:
+    """The value as the text states it, and, for a row related to another, how:
+    « 14 personnes (même fait que fig-sudouest-044) »."""
+    text = qualified_value(row)
+    relation = row.get("relation")
+    if isinstance(relation, str) and relation in RELATION_WORDS:
+        text += f" ({RELATION_WORDS[relation]} {row['related_figure_id']})"
+    return text
+
+
 def table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
-    """One line per figure, in the file's order, with the columns a reader searches."""
+    """One line per mention of a figure, in the file's order, with the columns a reader
+    searches; a further mention of a fact names its reference row."""
     names = meetings.set_index("id")["name"]
     out = figures.assign(
-        valeur=[qualified_value(r) for _, r in figures.iterrows()],
-        rencontre=figures["meeting_id"].map(names),
+        valeur=[stated_value(r) for _, r in figures.iterrows()],
+        rencontre=figures["stated_at"].map(names),
         passage=[provenance.passage_label(c, s) for c, s in zip(figures["chapter"], figures["section"])],
     )
     out = out[list(COLUMNS)].rename(columns=COLUMNS)

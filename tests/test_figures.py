@@ -21,7 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import ROOT, copy_repo, load_tool
 from rtes_edition import charts, output, provenance
-from rtes_edition.data import load_package
+from rtes_edition.data import count_once, load_package
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 
@@ -477,7 +477,8 @@ EXPLORER_MENUS = {"Catégorie": "category", "Territoire": "territory", "Rencontr
 
 def _explorer_rows(tables) -> pd.DataFrame:
     figures, meetings = tables["figures"], tables["meetings"]
-    return figures.assign(rencontre=figures["meeting_id"].map(meetings.set_index("id")["name"]))
+    # as the notebook draws them: each fact once, by the meeting where it was said
+    return count_once(figures).assign(rencontre=figures["stated_at"].map(meetings.set_index("id")["name"]))
 
 
 def _explorer_figure(rows: pd.DataFrame, menus=EXPLORER_MENUS):
