@@ -43,6 +43,21 @@
       });
     });
     window.Plotly.restyle(gd, {x: x});
+    // no point left: say so instead of an empty chart (read out by screen readers)
+    var shown = x.reduce(function (n, values) {
+      return n + values.filter(function (v) { return v !== null && v !== undefined; }).length;
+    }, 0);
+    var wrapper = gd.closest(".rtes-chart") || gd.parentNode;
+    var message = wrapper.querySelector(".rtes-empty-message");
+    if (!message) {
+      message = document.createElement("p");
+      message.className = "rtes-empty-message";
+      message.setAttribute("role", "status");
+      var plot = wrapper.querySelector(".rtes-chart-plot") || gd;
+      plot.parentNode.insertBefore(message, plot);
+    }
+    message.textContent = shown ? "" : "Aucun chiffre ne correspond à ces choix : "
+      + "choisissez « tous » ou « toutes » dans l'une des listes pour en voir.";
   }
 
   function attach(gd) {
