@@ -48,11 +48,13 @@ def table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
 
 
 # The web table's columns: what a reader looks for first, the sentence, then where it
-# comes from; the identifier last. On a phone (book/assets/rtes-figures.css) the columns
-# marked FOLDED are hidden and their values shown in the row's details, under the sentence.
+# comes from; the identifier last. Where the page is too narrow for them
+# (book/assets/rtes-figures.css), the FOLDED columns are hidden and their values shown in
+# the row's details, under the sentence: « narrow » below 1400 px, « phone » below 640 px.
 WEB_COLUMNS = ["chiffre", "valeur citée", "territoire", "rencontre", "phrase des actes",
                "passage des actes", "catégorie", "identifiant"]
-FOLDED = ["territoire", "rencontre", "passage des actes", "catégorie", "identifiant"]
+FOLDED = {"territoire": "phone", "rencontre": "phone", "passage des actes": "phone",
+          "catégorie": "narrow", "identifiant": "narrow"}
 SORT_KEY = "valeur (nombre)"  # hidden: the number the « valeur citée » column sorts by
 SHORT_SENTENCE = 90  # characters of a sentence shown before « … » (the rest on demand)
 
@@ -67,13 +69,13 @@ def _short(sentence: str) -> str | None:
 
 def _sentence_cell(sentence: str, folded: dict[str, str]) -> str:
     """The sentence (shortened, whole on demand) and, for phones, the folded columns."""
-    rows = "".join(f"<dt>{html.escape(name)}</dt><dd>{value}</dd>"
-                   for name, value in folded.items() if value)
+    rows = "".join(f'<div class="rtes-folded-{FOLDED[name]}"><dt>{html.escape(name)}</dt>'
+                   f"<dd>{value}</dd></div>" for name, value in folded.items() if value)
     details = f'<dl class="rtes-folded">{rows}</dl>'
     short = _short(sentence)
     if short is None:
         return (f'<span class="rtes-sentence-text">{html.escape(sentence)}</span>'
-                f'<details class="rtes-row-details rtes-phone-only"><summary>Détails</summary>'
+                f'<details class="rtes-row-details rtes-details-only"><summary>Détails</summary>'
                 f"{details}</details>")
     return (f'<details class="rtes-row-details rtes-sentence"><summary>'
             f'<span class="rtes-short">{html.escape(short)}</span>'
@@ -121,12 +123,15 @@ def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
         # the whole table in the page's flow: no box of its own to scroll in, no pages
         # (a « [données] » link must find its row in the page)
         paging=False, autoWidth=False, column_filters="footer",
+        # itables' default sorts only from the 12 px arrow (to let the title be selected)
+        text_in_header_can_be_selected=False,
         classes="display compact rtes-explorer-table",
         columnDefs=[
             # numbers sort as numbers: the value column sorts by the hidden number
             {"targets": index["valeur citée"], "orderData": [index[SORT_KEY]]},
             {"targets": index[SORT_KEY], "visible": False, "searchable": False},
-            {"targets": [index[name] for name in FOLDED], "className": "rtes-fold"},
+            *({"targets": [index[name] for name, level in FOLDED.items() if level == fold],
+               "className": f"rtes-fold-{fold}"} for fold in ("phone", "narrow")),
             {"targets": index["phrase des actes"], "className": "rtes-sentence-cell"},
         ],
         # itables drops the search box of a table that fits in one page; this one keeps it

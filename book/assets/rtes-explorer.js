@@ -64,6 +64,7 @@
     var chosen = gd.layout.meta.rtes_menus.map(function () { return 0; });
     // the buttons replace x: keep a copy of every point's value
     var original = gd.data.map(function (trace) { return Array.from(trace.x || []); });
+    gd.setAttribute("data-rtes-lists", "combined"); // ready (the tests wait for it)
     gd.on("plotly_buttonclicked", function (event) {
       chosen[event.menu._index] = event.active;
       // after the button's own restyle has been applied

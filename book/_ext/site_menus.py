@@ -1,4 +1,5 @@
-"""The download menu of every page (the ↓ button of the page's header).
+"""The menus of every page: the download menu (the ↓ button of the page's header), and
+the focus given back to ☰ when the phone menu closes (book/assets/rtes-site.js).
 
 The theme's own menu offered « .ipynb », « .md » and a « .pdf » that only opened the
 print dialog, while the book's PDF and its data were listed on one page only. This one
@@ -42,12 +43,22 @@ def downloads(pathto, ipynb_source: str | None) -> list[dict]:
     return items
 
 
+def _notebook(context) -> str | None:
+    """The page's notebook under _sources/: the page's own source when it is one, else the
+    notebook sphinx-book-theme writes for a MyST notebook (its ``ipynb_source``)."""
+    if context.get("page_source_suffix") == ".ipynb":
+        return context["sourcename"]
+    return context.get("ipynb_source")
+
+
 def _add_menu(app, pagename, templatename, context, doctree):
     if app.builder.format != "html":
         return
-    context["rtes_downloads"] = downloads(context["pathto"], context.get("ipynb_source"))
+    context["rtes_downloads"] = downloads(context["pathto"], _notebook(context))
+    app.add_js_file("rtes-site.js", loading_method="defer")
 
 
 def setup(app):
-    app.connect("html-page-context", _add_menu)
+    # after sphinx-book-theme's own (priority 501), which sets ipynb_source
+    app.connect("html-page-context", _add_menu, priority=550)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
