@@ -55,6 +55,7 @@ def toc_files() -> list[str]:
 EPUBCHECK = ["java", "-jar", "/usr/share/java/epubcheck.jar"]
 
 
+@pytest.mark.book
 def test_epubcheck_finds_no_error(tmp_path):
     out = tmp_path / "epubcheck.json"
     result = subprocess.run([*EPUBCHECK, "--json", str(out), str(EPUB)], capture_output=True,
@@ -69,6 +70,7 @@ def test_epubcheck_finds_no_error(tmp_path):
     assert report["publication"]["ePubVersion"].startswith("3")
 
 
+@pytest.mark.book
 def test_epub_is_french_with_the_books_metadata(package):
     _, opf = package
     meta = opf.find("opf:metadata", NS)
@@ -97,6 +99,7 @@ def test_epub_is_french_with_the_books_metadata(package):
     assert "graphique" in properties["schema:accessibilitySummary"][0]
 
 
+@pytest.mark.book
 def test_epub_has_a_cover_and_a_navigation_document(epub, package, pages):
     path, opf = package
     items = opf.findall("opf:manifest/opf:item", NS)
@@ -114,6 +117,7 @@ def test_epub_has_a_cover_and_a_navigation_document(epub, package, pages):
     assert toc.find("x:ol/x:li/x:ol", NS) is not None, "the contents have no tree"
 
 
+@pytest.mark.book
 def test_every_chapter_is_in_the_reading_order(package, pages):
     _, opf = package
     ids = {i.get("id"): i.get("href") for i in opf.findall("opf:manifest/opf:item", NS)}
@@ -128,6 +132,7 @@ def test_every_chapter_is_in_the_reading_order(package, pages):
     assert "genindex.xhtml" in spine
 
 
+@pytest.mark.book
 def test_every_chart_is_its_print_image_with_its_description(epub, pages):
     print_images = {hashlib.sha256(p.read_bytes()).hexdigest()
                     for p in (ROOT / "_build" / "latex").glob("*.png")}
@@ -153,6 +158,7 @@ def _ids(page: ET.Element) -> set[str]:
     return {e.get("id") for e in page.iter() if e.get("id")}
 
 
+@pytest.mark.book
 def test_every_link_inside_the_epub_resolves(epub, pages):
     names = set(epub.namelist())
     ids = {name: _ids(page) for name, page in pages.items()}
@@ -178,11 +184,13 @@ def test_every_link_inside_the_epub_resolves(epub, pages):
     assert data_links > 50  # the « [données] » links of the chapters
 
 
+@pytest.mark.book
 def test_epub_pages_have_no_script(pages):
     for name, page in pages.items():
         assert page.find(".//x:script", NS) is None, name
 
 
+@pytest.mark.book
 def test_explorer_table_has_every_figure(pages):
     import csv
 

@@ -73,6 +73,7 @@ def published(tmp_path_factory):
     return copy, remote, base
 
 
+@pytest.mark.slow
 def test_publish_puts_exactly_the_site_and_nojekyll_on_gh_pages(published):
     copy, remote, base = published
     clone = base / "clone"
@@ -105,6 +106,7 @@ def _change_one_row(copy: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_publishing_again_adds_one_commit_with_the_changed_pages(published):
     """A real rebuild after a one-row correction (not a simulated change of the site)."""
     copy, remote, _ = published
@@ -300,6 +302,7 @@ def _aborted_but_present(request, base: str, site: Path) -> bool:
     return (site / unquote(urlparse(request.url).path[len(SUB_PATH) + 2:])).is_file()
 
 
+@pytest.mark.book
 def test_every_page_works_under_a_sub_path(browser, sub_path_url, html_dir, html_pages):
     """Each page opened at /actes/...: no request leaves /actes/, none fails."""
     failures = []
