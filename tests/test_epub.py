@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlparse
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
 from conftest import HTML, ROOT
 
 EPUB = HTML / "actes-territoires-ess-2013.epub"
@@ -62,7 +61,7 @@ def test_epubcheck_finds_no_error(tmp_path):
                             text=True)
     report = json.loads(out.read_text(encoding="utf-8"))
     problems = [f"{m['severity']} {m['ID']}: {m['message']} "
-                f"{[(l['path'], l['line']) for l in m['locations']][:3]}"
+                f"{[(loc['path'], loc['line']) for loc in m['locations']][:3]}"
                 for m in report["messages"] if m["severity"] in ("FATAL", "ERROR")]
     assert problems == [], "\n".join(problems)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -74,7 +73,10 @@ def test_epubcheck_finds_no_error(tmp_path):
 def test_epub_is_french_with_the_books_metadata(package):
     _, opf = package
     meta = opf.find("opf:metadata", NS)
-    text = lambda tag: [e.text for e in meta.findall(tag, NS)]
+
+    def text(tag: str) -> list[str]:
+        return [e.text for e in meta.findall(tag, NS)]
+
     assert text("dc:language") == ["fr"]
     assert text("dc:title") == ["Territoires & ESS — Coopérer pour changer d'échelle"]
     assert any("RTES" in c for c in text("dc:creator")) and text("dc:publisher") == ["RTES"]
@@ -200,9 +202,17 @@ def test_explorer_table_has_every_figure(pages):
     assert [i for i in figure_ids if f"donnee-{i}" not in _ids(explorer)] == []
 
 
-def test_colophon_offers_the_epub(html_dir):
+def test_colophon_and_download_menu_offer_the_epub(html_dir, html_pages):
     colophon = (html_dir / "book" / "colophon.html").read_text(encoding="utf-8")
     assert 'href="../actes-territoires-ess-2013.epub"' in colophon
+    for path in html_pages:
+        menu = BeautifulSoup(path.read_text("utf-8"), "html.parser").select_one(
+            ".rtes-downloads .dropdown-menu")
+        if menu is None:
+            continue  # the site root only redirects
+        entry = [a for a in menu.select("a") if a.get_text(strip=True) == "Livre numérique (EPUB)"]
+        assert len(entry) == 1, path
+        assert (path.parent / entry[0]["href"]).resolve() == EPUB.resolve(), path
 
 
 def test_sphinx_internals_the_epub_builder_relies_on():

@@ -22,8 +22,7 @@ from urllib.parse import unquote, urljoin, urlparse
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
-from conftest import CHROMIUM_ARGS, ROOT, _QuietHandler, build_copy, copy_repo, load_tool
+from conftest import ROOT, _QuietHandler, build_copy, copy_repo, load_tool
 
 publish = load_tool("publish")
 VENV_BIN = Path(sys.executable).parent

@@ -20,8 +20,8 @@ PDF = "actes-territoires-ess-2013.pdf"  # copied into the site by tools/build_bo
 
 # (text, file at the site root, icon), in menu order after the PDF
 SITE_FILES: list[tuple[str, str, str]] = [
-    # « Lire hors ligne (ZIP) » (actes-territoires-ess-2013-hors-ligne.zip) and
-    # « Livre numérique (EPUB) » (actes-territoires-ess-2013.epub) go here.
+    # « Lire hors ligne (ZIP) » (actes-territoires-ess-2013-hors-ligne.zip) goes here too.
+    ("Livre numérique (EPUB)", "actes-territoires-ess-2013.epub", "fas fa-book"),
 ]
 
 
