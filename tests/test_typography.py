@@ -191,3 +191,40 @@ def test_built_book_has_no_typographic_fault(faults):
     source's characters as they are."""
     report = {rule: found[:5] for rule, found in faults.items()}
     assert not faults, f"{sum(map(len, faults.values()))} faults: {report}"
+
+
+# ------------------------------------------------------------ « [données] » links
+
+def test_data_links_are_told_apart_in_each_paragraph(html_pages):
+    """Two « [données] » links in one paragraph read « [données 1] », « [données 2] »…"""
+    link = re.compile(r'<a class="rtes-data-link[^>]*>([^<]*)</a>')
+    numbered, confused = 0, []
+    for page in html_pages:
+        for paragraph in re.findall(r"<p>.*?</p>", page.read_text(encoding="utf-8"), re.S):
+            texts = link.findall(paragraph)
+            if len(texts) > 1:
+                numbered += 1
+                if texts != [f"[données{NBSP}{n}]" for n in range(1, len(texts) + 1)]:
+                    confused.append((page.name, texts))
+            elif texts and texts != ["[données]"]:
+                confused.append((page.name, texts))
+    assert numbered > 10 and confused == []
+
+
+def test_pdf_data_links_give_the_page_of_the_row(pdf_path):
+    """In the PDF a link reads « [données 2, p. 124] », the printed page of its row in the
+    explorer's table (paper has no links to follow)."""
+    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
+                           capture_output=True, text=True).stdout.split("\f")
+    printed = {}  # physical page -> number printed in its footer
+    for index, text in enumerate(pages):
+        numbers = [line for line in text.splitlines() if re.fullmatch(r"\d+", line.strip())]
+        if numbers:
+            printed[index] = int(numbers[-1])
+    table_pages = {printed[i] for i, text in enumerate(pages) if i in printed
+                   and re.search(r"^fig-[a-z]+-?\d{3}", text, re.M)}
+    whole = " ".join(" ".join(p.split()) for p in pages)
+    cited = [int(n) for n in re.findall(r"\[données(?: \d+)?, p\. (\d+)\]", whole)]
+    assert len(cited) > 100 and table_pages
+    assert "[données]" not in whole
+    assert set(cited) <= table_pages, sorted(set(cited) - table_pages)
