@@ -149,9 +149,22 @@ def _fmt(value) -> str:
     return typeset(str(value))  # French spaces and apostrophes; the data stay as they are
 
 
+def toolbar(fig: go.Figure) -> list[str]:
+    """The chart toolbar's buttons: download as PNG and, where the reader can zoom or move
+    the chart, give it back its first view (plotly.js's French names come from its locale)."""
+    types = {trace.type for trace in fig.data}
+    if types & {"scattergeo", "choropleth"}:
+        return ["toImage", "resetGeo"]
+    if types <= {"pie"}:
+        return ["toImage"]
+    return ["toImage", "resetScale2d"]
+
+
 def chart_html(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
                links: list[tuple[str, str]] | None = None) -> str:
     config = {"responsive": True, "displaylogo": False, "locale": "fr",
+              # only what readers use, always shown (above the chart: rtes-figures.css)
+              "displayModeBar": True, "modeBarButtons": [toolbar(fig)],
               "toImageButtonOptions": {"format": "png", "filename": chart_id, "scale": 2}}
     # RTES_INLINE_PLOTLYJS=1: Jupyter Book's default (plotly.js inside each chart page),
     # built only by tools/benchmark.py for comparison

@@ -187,7 +187,7 @@ def _page_scripts(app, pagename, templatename, context, doctree):
     if "widget-view+json" not in context.get("body", ""):
         context["script_files"][:] = [s for s in context["script_files"] if not _is_widget_script(s)]
     if pagename == provenance.EXPLORER_PAGE:
-        app.add_js_file("rtes-explorer.js", priority=800)
+        app.add_js_file("rtes-explorer.js", priority=800, loading_method="defer")
 
 
 def setup(app):
