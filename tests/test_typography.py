@@ -48,6 +48,9 @@ N, F = NBSP, NNBSP
     ("en 2013, 2 000 personnes", f"en 2013, 2{F}000 personnes"),
     ("1.5 % du PIB", f"1,5{N}% du PIB"),
     ("6 millions d'euros", f"6{N}millions d’euros"),
+    ("la loi n° 2017 et p. 54", f"la loi n°{N}2017 et p.{N}54"),
+    ("pour 2300 souscripteurs, 3700 m²", f"pour 2{F}300 souscripteurs, 3{F}700{N}m²"),
+    ("en 2013 les élus, ligne 2687, les années 2000 sont", "en 2013 les élus, ligne 2687, les années 2000 sont"),
     ("version 1.0.4", "version 1.0.4"),
     # apostrophes, ellipses
     ("l'ESS aujourd'hui", "l’ESS aujourd’hui"),
@@ -228,3 +231,15 @@ def test_pdf_data_links_give_the_page_of_the_row(pdf_path):
     assert len(cited) > 100 and table_pages
     assert "[données]" not in whole
     assert set(cited) <= table_pages, sorted(set(cited) - table_pages)
+
+
+def test_provenance_matching_ignores_how_thousands_are_grouped():
+    """The book groups « 3700 m² » as « 3 700 m² »; a figure's sentence must still find its
+    paragraph (data untouched, typography only in the rendering)."""
+    from rtes_edition import provenance
+    from rtes_edition.text import words
+
+    assert words("3700") == words("3 700") == words(f"3{F}700") == ["3700"]
+    assert words("en 2013 150 élus") == ["en", "2013", "150", "elus"]
+    sentence = "L'hôtel d'activités, c'est 3700 m² dédiés à l'innovation sociale."
+    assert provenance.matches(sentence, typeset(sentence)) == 1.0
