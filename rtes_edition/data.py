@@ -348,9 +348,14 @@ def validate_with_frictionless(descriptor: dict, base: Path, tables: dict[str, _
             errors.add(table.name, 1, f"{table.label} : lignes non vérifiées tant que la ligne d'en-tête "
                                       "n'est pas corrigée")
             continue
+        # a row with too few or too many cells is reported once, by its cell count: its
+        # other cells are not where the header says, so their errors would only mislead
+        miscounted = {e.row_number for e in task.errors if e.type in ("missing-cell", "extra-cell")}
         for error in task.errors:
             if error.type == "foreign-key" and _fk_resource(table, error) in bad_header:
                 continue  # that table's header is reported; its ids cannot be read
+            if getattr(error, "row_number", None) in miscounted and error.type not in ("missing-cell", "extra-cell"):
+                continue
             message, line = _translate(error, table, tables)
             if message:
                 errors.add(table.name, line, message)

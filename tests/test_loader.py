@@ -908,3 +908,14 @@ def test_figure_pages_show_each_fact_once(html_dir):
     for row in repeats.itertuples():
         assert f"donnee-{row.id}" in explorer  # every mention keeps its anchor
     assert re.search(r"(même|m\\\\u00eame) fait que fig-", explorer)  # itables writes its data as JSON
+
+
+def test_short_row_is_reported_once_by_its_cell_count(pkg):
+    path = pkg / "figures.csv"
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    path.write_text(text + "fig-ligne-tronquee,12,personnes\n", encoding="utf-8")
+    with pytest.raises(DataPackageError) as info:
+        load_package(pkg / "datapackage.json")
+    assert info.value.messages == [
+        f"data/figures.csv, ligne {line} : 3 cellules alors que la ligne d'en-tête a 26 colonnes"]
