@@ -108,9 +108,15 @@ def for_print(fig: go.Figure) -> go.Figure:
     return printed
 
 
+# The tallest image that fits a page with its section title and caption (24 cm text block,
+# 0.66 pt a pixel): a taller chart is drawn shorter for print (its bars closer together),
+# rather than scaled down, which would shrink its text below 7 pt.
+PNG_MAX_HEIGHT = 880
+
+
 def to_png(fig: go.Figure) -> bytes:
     fig = for_print(fig)
-    height = fig.layout.height or 500
+    height = min(fig.layout.height or 500, PNG_MAX_HEIGHT)
     cached = PNG_CACHE / f"{_png_digest(fig, height)}.png"
     if cached.exists():
         os.utime(cached)  # recently used: kept by the cap

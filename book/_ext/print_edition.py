@@ -7,6 +7,7 @@ the site:
   « Apparat ») open with a ``\\part`` page and appear in the table of contents;
 - the home page (a web landing page) and the pages in :data:`SITE_ONLY` (how to run the
   notebooks, the build report) are left to the site; the colophon says where they are;
+- a rule that ends a chapter is not printed before the next chapter's page;
 - an index entry inside bold text (the speakers' lines) is moved out of it, so that LaTeX
   writes the same key as elsewhere (inside an argument ``\\sphinxhyphen{}`` becomes
   ``\\sphinxhyphen {}`` and xindy made two entries for one person);
@@ -113,6 +114,12 @@ def _print_book(app, doctree, docname):
             if not isinstance(child, (addnodes.start_of_file, nodes.title, nodes.target,
                                       nodes.compound)):
                 root_section.remove(child)
+    # a rule that ends a chapter (« --- ») would print alone atop a page before the next
+    for rule in list(doctree.findall(nodes.transition)):
+        after = next(rule.findall(lambda n: isinstance(n, (addnodes.start_of_file, nodes.TextElement)),
+                                  include_self=False, descend=True, siblings=True, ascend=True), None)
+        if after is None or isinstance(after, addnodes.start_of_file):
+            rule.parent.remove(rule)
     for name in SITE_ONLY:
         if name in files:
             files[name].parent.remove(files[name])
