@@ -29,10 +29,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 ROOT = Path(__file__).resolve().parents[1]
-# Print size: the image fills the 13 cm text block (368 pt), so one CSS pixel prints at
-# 368/560 = 0.66 pt and the smallest chart text (11 px) at 7.2 pt; scale 5 gives 2800 px,
+# Print size: the image fills the 12 cm text block (340 pt), so one CSS pixel prints at
+# 340/520 = 0.65 pt and the smallest chart text (11 px) at 7.2 pt; scale 5 gives 2600 px,
 # about 550 dpi.
-PNG_WIDTH = 560  # CSS pixels
+PNG_WIDTH = 520  # CSS pixels
 PNG_SCALE = 5
 
 _kaleido_started = False
@@ -109,7 +109,7 @@ def for_print(fig: go.Figure) -> go.Figure:
 
 
 # The tallest image that fits a page with its section title and caption (24 cm text block,
-# 0.66 pt a pixel): a taller chart is drawn shorter for print (its bars closer together),
+# 0.65 pt a pixel): a taller chart is drawn shorter for print (its bars closer together),
 # rather than scaled down, which would shrink its text below 7 pt.
 PNG_MAX_HEIGHT = 880
 
@@ -237,7 +237,7 @@ def latex_table(table: pd.DataFrame, widths: list[float], links: list[tuple[str,
     return _for_paper(latex, row_labels)
 
 
-PASSAGE_WIDTH = 2.6
+PASSAGE_WIDTH = 3.2
 """Relative width of the « passage des actes » column that ``links`` add."""
 
 
