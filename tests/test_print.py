@@ -8,10 +8,8 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 LATEX = ROOT / "_build" / "latex"
@@ -58,7 +56,7 @@ def test_blank_pages_are_really_blank(pages, image_pages):
     title."""
     carrying = [number for number, text in enumerate(pages, 1)
                 if number not in image_pages
-                and 0 < len([l for l in text.splitlines() if l.strip()]) <= 2
+                and 0 < len([line for line in text.splitlines() if line.strip()]) <= 2
                 and "partie" not in text.lower()]
     assert carrying == [], f"pages with only a running head or a page number: {carrying}"
 
