@@ -111,7 +111,7 @@ def for_print(fig: go.Figure) -> go.Figure:
 # The tallest image that fits a page with its section title and caption (24 cm text block,
 # 0.65 pt a pixel): a taller chart is drawn shorter for print (its bars closer together),
 # rather than scaled down, which would shrink its text below 7 pt.
-PNG_MAX_HEIGHT = 880
+PNG_MAX_HEIGHT = 780
 
 
 def to_png(fig: go.Figure) -> bytes:
@@ -228,8 +228,10 @@ def latex_table(table: pd.DataFrame, widths: list[float], links: list[tuple[str,
         styler = table.style.hide(axis="index").format(escape="latex", subset=list(table.columns[:-1]))
     styler = styler.format_index(escape="latex", axis=1)
     total = sum(widths)
+    # \hspace{0pt}: TeX never hyphenates the first word of a paragraph, and a cell is one
+    # (« Intercommunalité » ran into the next column)
     columns = "".join(
-        f">{{\\raggedright\\arraybackslash}}p{{\\dimexpr{w / total:.3f}\\linewidth-2\\tabcolsep\\relax}}"
+        f">{{\\raggedright\\arraybackslash\\hspace{{0pt}}}}p{{\\dimexpr{w / total:.3f}\\linewidth-2\\tabcolsep\\relax}}"
         for w in widths)
     latex = styler.to_latex(column_format=columns, environment="longtable", hrules=True,
                             convert_css=False)
