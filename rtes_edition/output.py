@@ -28,6 +28,8 @@ from pandas.io.formats.style_render import _escape_latex  # pandas pinned in req
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from rtes_edition.typography import typeset, typeset_figure
+
 ROOT = Path(__file__).resolve().parents[1]
 # Print size: the image fills the 12 cm text block (340 pt), so one CSS pixel prints at
 # 340/520 = 0.65 pt and the smallest chart text (11 px) at 7.2 pt; scale 5 gives 2600 px,
@@ -166,12 +168,25 @@ def _fmt(value) -> str:
         return f"{value:,}".replace(",", "\u202f")
     if pd.isna(value):
         return ""
-    return str(value)
+    return typeset(str(value))  # French spaces and apostrophes; the data stay as they are
+
+
+def toolbar(fig: go.Figure) -> list[str]:
+    """The chart toolbar's buttons: download as PNG and, where the reader can zoom or move
+    the chart, give it back its first view (plotly.js's French names come from its locale)."""
+    types = {trace.type for trace in fig.data}
+    if types & {"scattergeo", "choropleth"}:
+        return ["toImage", "resetGeo"]
+    if types <= {"pie"}:
+        return ["toImage"]
+    return ["toImage", "resetScale2d"]
 
 
 def chart_html(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
                links: list[tuple[str, str]] | None = None) -> str:
     config = {"responsive": True, "displaylogo": False, "locale": "fr",
+              # only what readers use, always shown (above the chart: rtes-figures.css)
+              "displayModeBar": True, "modeBarButtons": [toolbar(fig)],
               "toImageButtonOptions": {"format": "png", "filename": chart_id, "scale": 2}}
     # RTES_INLINE_PLOTLYJS=1: Jupyter Book's default (plotly.js inside each chart page),
     # built only by tools/benchmark.py for comparison
@@ -198,6 +213,9 @@ def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
     layer the browser loads from the site while kaleido gets it inline)."""
     from IPython.display import display
 
+    # French typography in the chart's titles, labels and tooltips (rtes_edition.typography)
+    fig, html_fig = (typeset_figure(f) if f is not None else None for f in (fig, html_fig))
+    description = typeset(description)
     bundle = {
         "text/html": chart_html(html_fig or fig, chart_id, description, table, links),
         "text/plain": description,
@@ -218,20 +236,21 @@ def latex_table(table: pd.DataFrame, widths: list[float], links: list[tuple[str,
     labels). ``row_labels``: a ``\\label`` set at the start of each row."""
     table = table.map(_fmt) if hasattr(table, "map") else table.applymap(_fmt)
     if links is not None:
-        table = table.assign(**{"passage des actes": [text for text, _ in links]})
+        table = table.assign(**{"passage des actes": [typeset(text) for text, _ in links]})
         widths = widths + [PASSAGE_WIDTH]
     styler = table.style.hide(axis="index").format(escape="latex")
     if links is not None and link_targets is not None:
         column = "passage des actes"
-        table[column] = [f"\\hyperref[{target}]{{{_escape_latex(text)}}}, p.~\\pageref{{{target}}}"
+        table[column] = [f"\\hyperref[{target}]{{{_escape_latex(typeset(text))}}}, p.~\\pageref{{{target}}}"
                          for (text, _), target in zip(links, link_targets)]
         styler = table.style.hide(axis="index").format(escape="latex", subset=list(table.columns[:-1]))
     styler = styler.format_index(escape="latex", axis=1)
     total = sum(widths)
+    # narrow columns ragged right (ragged2e, loaded by book/_ext/typography.py);
     # \hspace{0pt}: TeX never hyphenates the first word of a paragraph, and a cell is one
     # (« Intercommunalité » ran into the next column)
     columns = "".join(
-        f">{{\\raggedright\\arraybackslash\\hspace{{0pt}}}}p{{\\dimexpr{w / total:.3f}\\linewidth-2\\tabcolsep\\relax}}"
+        f">{{\\RaggedRight\\arraybackslash\\hspace{{0pt}}}}p{{\\dimexpr{w / total:.3f}\\linewidth-2\\tabcolsep\\relax}}"
         for w in widths)
     latex = styler.to_latex(column_format=columns, environment="longtable", hrules=True,
                             convert_css=False)

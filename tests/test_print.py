@@ -179,7 +179,7 @@ def test_print_tables_drop_the_web_columns():
     kept = [c for c in table.columns if c not in output.WEB_ONLY_COLUMNS]
     assert kept == ["chiffre", "valeur citée"]
     latex = output.latex_table(table[kept], [1, 1], row_labels=["l1"])
-    assert "\\raggedright" in latex and "\\small" in latex
+    assert "\\RaggedRight" in latex and "\\small" in latex
     assert "\\label{l1}a" in latex and "\\\\*" in latex
 
 
