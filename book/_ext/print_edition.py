@@ -64,9 +64,9 @@ def _configure(app, config):
     """Load the print style and give it the edition's facts as macros."""
     version, released = edition()
     site = os.environ.get(SITE_URL_ENV, "").strip()
+    # no address is invented: without RTES_SITE_URL (set by the publisher) the page says so
     site_line = (f"\\url{{{site}}}" if site else
-                 "à l'adresse où l'éditeur le publie (le fichier README.md du dépôt "
-                 "l'indique)")
+                 "adresse non fixée lors de la fabrication de ce PDF")
     macros = (f"\\newcommand{{\\rtesversion}}{{{_latex_escape(version)}}}"
               f"\\newcommand{{\\rteseditiondate}}{{{released}}}"
               f"\\newcommand{{\\rtessite}}{{{site_line}}}")
