@@ -211,7 +211,7 @@ def table_latex(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
     passage and page, each row starting with the label the chapters' links point to.
     Identifiers, categories, filters and sorting are the site's (the page says so)."""
     rows = table(figures, meetings)[["valeur citée", "phrase des actes"]]
-    return latex_table(rows, [1.8, 6.6],
+    return latex_table(rows, [2.3, 6.3],
                        links=[(provenance.passage_label(c, s), provenance.passage_url(c, s))
                               for c, s in zip(figures["chapter"], figures["section"])],
                        link_targets=[provenance.latex_label(c, s)

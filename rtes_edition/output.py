@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # 340/520 = 0.65 pt and the smallest chart text (11 px) at 7.2 pt; scale 5 gives 2600 px,
 # about 550 dpi.
 PNG_WIDTH = 520  # CSS pixels
+# The width the print images are printed at: the text block of book/latex/rtes-print.sty.
+PRINT_WIDTH_CM = 12
 PNG_SCALE = 5
 
 _kaleido_started = False

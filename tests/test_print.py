@@ -166,7 +166,10 @@ def test_chart_text_prints_at_7_pt_at_least(pdf_path):
         width_px, x_ppi = int(cols[3]), float(cols[12])
         printed_pt = width_px / x_ppi * 72
         css_px = width_px / output.PNG_SCALE
+        assert printed_pt <= output.PRINT_WIDTH_CM / 2.54 * 72 + 1, (line, printed_pt)
         assert smallest_font_px * printed_pt / css_px >= 7, (line, printed_pt, css_px)
+    # and at full width: the text block is what PRINT_WIDTH_CM says
+    assert smallest_font_px * output.PRINT_WIDTH_CM / 2.54 * 72 / output.PNG_WIDTH >= 7
 
 
 def test_print_tables_drop_the_web_columns():
