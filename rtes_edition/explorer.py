@@ -14,7 +14,7 @@ import pandas as pd
 
 from rtes_edition import provenance
 from rtes_edition.charts import qualified_value
-from rtes_edition.output import _escape_latex, latex_table
+from rtes_edition.output import latex_table
 from rtes_edition.typography import typeset
 
 # itables' JavaScript, served once by the site (book/_ext/offline_assets.py), relative to
@@ -207,19 +207,17 @@ def _set_up_when_idle(page: str) -> str:
 
 
 def table_latex(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
-    """The same table for the PDF: every row starts with the label the chapters' links
-    point to (``\\label`` of the row anchor in this page)."""
-    rows = table(figures, meetings)[["identifiant", "valeur citée", "territoire", "phrase des actes"]]
-    latex = latex_table(rows, [2.2, 2.0, 1.8, 5.2],
-                        links=[(provenance.passage_label(c, s), provenance.passage_url(c, s))
-                               for c, s in zip(figures["chapter"], figures["section"])],
-                        link_targets=[provenance.latex_label(c, s)
-                                      for c, s in zip(figures["chapter"], figures["section"])])
-    for figure_id in figures["id"]:
-        cell = _escape_latex(figure_id)
-        label = f"{provenance.EXPLORER_PAGE}:{provenance.row_anchor(figure_id)}"
-        latex = latex.replace(f"\n{cell} &", f"\n\\phantomsection\\label{{\\detokenize{{{label}}}}}{cell} &", 1)
-    return latex
+    """The print form of the table: every figure with the sentence that states it and its
+    passage and page, each row starting with the label the chapters' links point to.
+    Identifiers, categories, filters and sorting are the site's (the page says so)."""
+    rows = table(figures, meetings)[["valeur citée", "phrase des actes"]]
+    return latex_table(rows, [2.3, 6.3],
+                       links=[(provenance.passage_label(c, s), provenance.passage_url(c, s))
+                              for c, s in zip(figures["chapter"], figures["section"])],
+                       link_targets=[provenance.latex_label(c, s)
+                                     for c, s in zip(figures["chapter"], figures["section"])],
+                       row_labels=[f"\\detokenize{{{provenance.EXPLORER_PAGE}:{provenance.row_anchor(i)}}}"
+                                   for i in figures["id"]])
 
 
 def show_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> None:
