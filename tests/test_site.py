@@ -145,6 +145,7 @@ def test_explorer_sorts_values_as_numbers_by_click_and_keyboard(phone):
     header = page.locator(f"{TABLE} thead th", has_text="valeur citée")
     # a tap on the title's words, not on the sort arrow
     title = header.locator(".dt-column-title")
+    title.scroll_into_view_if_needed()
     box = title.bounding_box()
     page.touchscreen.tap(box["x"] + 4, box["y"] + box["height"] / 2)
     page.wait_for_function(f"document.querySelector('{TABLE} thead th[aria-sort]') !== null")
@@ -288,7 +289,7 @@ def test_charts_follow_dark_mode_with_enough_contrast(browser, site_url, path):
                                timeout=30_000)
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
         for paper, plot in page.evaluate(CHART_BACKGROUNDS):
-            for colour in (paper, plot):
+            for colour in (paper, plot or paper):  # a map has no plot area
                 # dark: far from the page's text colour, close to its background
                 assert page.evaluate("([c]) => window.rtesContrast(c, '#000000')", [colour]) < 2, colour
         # every trace colour stands out from the dark background (3:1, WCAG 1.4.11)
@@ -317,3 +318,15 @@ def test_theme_button_changes_the_colours_at_the_first_click(browser, site_url):
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     finally:
         context.close()
+
+
+# --- the name index -------------------------------------------------------------------
+
+def test_name_index_names_the_chapters(html_dir):
+    soup = BeautifulSoup((html_dir / "genindex.html").read_text("utf-8"), "html.parser")
+    entries = soup.select("ul.rtes-genindex > li")
+    assert len(entries) > 50
+    texts = [li.get_text(" ", strip=True) for li in entries]
+    assert not [t for t in texts if re.search(r"\[\d+\]", t)], "« [1] [2] » left"
+    titles = {a.get_text(strip=True) for li in entries for a in li.select(".rtes-index-places > a")}
+    assert {"Rencontre du Grand Ouest (Rennes)", "Remerciements"} <= titles, sorted(titles)[:20]
