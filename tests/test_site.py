@@ -99,6 +99,8 @@ def test_phone_page_contents_opens_and_closes(phone):
 def test_no_page_scrolls_sideways_on_a_phone(phone, html_dir, html_pages):
     wide = {}
     for path in html_pages:
+        if path == html_dir / "index.html":
+            continue  # the site root only redirects
         page = phone(_rel(path, html_dir))
         if path.name == "explorateur.html":
             page.wait_for_selector(ROWS_READY, timeout=30_000)
