@@ -35,6 +35,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 SITE_URL_ENV = "RTES_SITE_URL"
 COVER_ENV = "RTES_EPUB_COVER"
+CITATION = Path(__file__).resolve().parents[2] / "CITATION.cff"
 EPUB_STYLESHEETS = {"epub.css", "pygments.css", "rtes-figures.css", "rtes-epub.css"}
 EXPLORER_TABLE_ID = "explorateur-chiffres"  # rtes_edition.explorer.table_html
 ACCESSIBILITY = [
@@ -290,8 +291,12 @@ class RtesEpubBuilder(Epub3Builder):
                   for r in self.config.rtes_epub_rights[1:]]
         extra.append(f'    <meta property="dcterms:temporal">{self.config.rtes_epub_temporal}</meta>')
         text = text.replace("  </metadata>", "\n".join(extra) + "\n  </metadata>", 1)
+        version, released = edition()
         text = text.replace('<meta property="ibooks:version"></meta>',
-                            f'<meta property="ibooks:version">{self.config.rtes_epub_version}</meta>')
+                            f'<meta property="ibooks:version">{html.escape(version)}</meta>')
+        # the edition's date (Sphinx writes the build's; dcterms:modified keeps that)
+        text = re.sub(r"<dc:date>[^<]*</dc:date>", f"<dc:date>{html.escape(released)}</dc:date>",
+                      text, count=1)
         if cover:
             item = f'href="{html.escape(cover)}"'
             if text.count(item) != 1:
@@ -311,12 +316,21 @@ def _configure(app, config):
         config.epub_description = config.rtes_description
 
 
+def edition() -> tuple[str, str]:
+    """(version, date of release) of the edition, from CITATION.cff, as in the PDF."""
+    citation = yaml.safe_load(CITATION.read_text(encoding="utf-8"))
+    try:
+        return str(citation["version"]), str(citation["date-released"])
+    except KeyError as exc:
+        raise ExtensionError(f"epub: {CITATION} has no {exc}") from exc
+
+
 def _epub_only(app):
     """Sphinx's EPUB 3 builder wants a version; the site and the PDF show none. Set for
     its check only: the environment that the other builders share is saved without it."""
     if app.builder.name == "epub":
         app.add_css_file("rtes-epub.css")
-        app.config.version = app.config.rtes_epub_version
+        app.config.version = edition()[0]
 
 
 def _no_version_in_environment(app, env):
@@ -328,7 +342,6 @@ def setup(app):
     app.add_config_value("rtes_epub_rights", [], "epub", types=[list])
     app.add_config_value("rtes_epub_subjects", [], "epub", types=[list])
     app.add_config_value("rtes_epub_temporal", "", "epub", types=[str])
-    app.add_config_value("rtes_epub_version", "", "epub", types=[str])
     app.add_builder(RtesEpubBuilder, override=True)
     app.add_post_transform(EpubOutputs)
     app.connect("config-inited", _configure)
