@@ -36,7 +36,9 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 SITE_URL_ENV = "RTES_SITE_URL"
 COVER_ENV = "RTES_EPUB_COVER"
 CITATION = Path(__file__).resolve().parents[2] / "CITATION.cff"
-EPUB_STYLESHEETS = {"epub.css", "pygments.css", "rtes-figures.css", "rtes-epub.css"}
+# The EPUB theme's stylesheets and the EPUB's own (the site's rtes-figures.css styles the
+# live charts and the explorer's widgets, with CSS that EPUB readers and epubcheck reject).
+EPUB_STYLESHEETS = {"epub.css", "pygments.css", "rtes-epub.css"}
 EXPLORER_TABLE_ID = "explorateur-chiffres"  # rtes_edition.explorer.table_html
 ACCESSIBILITY = [
     ("schema:accessMode", "textual"),
@@ -240,9 +242,8 @@ class RtesEpubBuilder(Epub3Builder):
 
     def _fit_page(self, page: Path, outdir: Path) -> str:
         text = PRELOAD.sub("", SCRIPT.sub("", page.read_text(encoding="utf-8")))
-        # Stylesheets: the EPUB theme's and the book's own; the other extensions' style
-        # what the EPUB does not have (buttons, toggles, notebook cells; myst-nb's uses
-        # CSS that EPUB readers and epubcheck do not parse).
+        # Stylesheets: EPUB_STYLESHEETS; the other extensions' style what the EPUB does not
+        # have (buttons, toggles, notebook cells; myst-nb's uses CSS that epubcheck rejects).
         text = LINK_TAG.sub(lambda m: m.group(0) if posixpath.basename(m["href"])
                             in EPUB_STYLESHEETS else "", text)
         site = os.environ.get(SITE_URL_ENV, "").strip()
