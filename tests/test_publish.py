@@ -89,14 +89,17 @@ def test_publish_puts_exactly_the_site_and_nojekyll_on_gh_pages(published):
 
 
 def _change_one_row(copy: Path) -> None:
-    """Add 7 to the value of one row of data/figures.csv (as a reader correcting it would;
-    a row no other table pins and that is no range)."""
+    """Add 7 to the value of one row of data/figures.csv, as a reader correcting it would
+    (a row that no other row must agree with, and no range)."""
     from rtes_edition.data import load_package
 
     tables = load_package(copy / "data" / "datapackage.json")
     figures = tables["figures"]
-    pinned = set(tables["meetings"]["participants_figure_id"].dropna())
-    row = figures[~figures["id"].isin(pinned) & (figures["qualifier"] != "fourchette")].iloc[0]
+    # not a row another row must agree with (a meeting's participants, the same fact)
+    pinned = (set(tables["meetings"]["participants_figure_id"].dropna())
+              | set(figures["related_figure_id"].dropna()))
+    row = figures[~figures["id"].isin(pinned) & figures["related_figure_id"].isna()
+                  & (figures["qualifier"] != "fourchette")].iloc[0]
     path = copy / "data" / "figures.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
     index = next(i for i, line in enumerate(lines) if line.startswith(row["id"] + ","))

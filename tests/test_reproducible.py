@@ -118,6 +118,11 @@ def _epub_members(epub: Path) -> dict[str, bytes]:
             if info.filename == "content.opf":
                 for pattern, replacement in EPUB_TIMES:
                     data = pattern.sub(replacement, data)
+            if info.filename == EXEC_REPORT.replace(".html", ".xhtml"):  # its run times
+                text = data.decode("utf-8")
+                for pattern, replacement in RUN_CELLS:
+                    text = pattern.sub(replacement, text)
+                data = text.encode("utf-8")
             members[info.filename] = data
         return members
 
