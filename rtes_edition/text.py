@@ -54,6 +54,8 @@ def words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    # « 5000 » and « 5 000 » (the typography transform groups digits) are one number
+    text = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}(?!\d))", "", text)
     # Elided articles and pronouns (l', d', s'…) are where the OCR errs most (I'ESS, 'ESS,
     # UESS): one-letter words are left out of the comparison.
     return [w for w in re.findall(r"[a-z0-9]+", text) if len(w) > 1 or w.isdigit()]
