@@ -7,9 +7,10 @@ One display bundle per chart, read by three clients:
   type of its own that only the book's HTML builder renders (``rtes_edition/site_html.py``);
 - :data:`PLOTLY_JSON`: the figure for plotly's own renderer (JupyterLab, Notebook 7),
   in French and with its base map, nothing fetched;
-- ``image/png``: a print-resolution image made by kaleido (or found in ``_build/.png-cache``
-  when the same figure was drawn before), which the PDF builder and any frontend without a
-  plotly renderer show;
+- :data:`PRINT_PNG`: a print-resolution image made by kaleido (or found in
+  ``_build/.png-cache`` when the same figure was drawn before), which the PDF builder picks;
+- ``text/html``: the same image with the description as its text alternative, for a
+  frontend without a plotly renderer (never an empty box);
 - ``text/plain``: the text alternative.
 ``_config.yml`` (``nb_mime_priority_overrides``) says which one each builder of the book
 uses; notebook frontends take the first type they can draw by their own ranks.
@@ -34,7 +35,7 @@ from pandas.io.formats.style_render import _escape_latex  # pandas pinned in req
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from rtes_edition.site_html import PLOTLY_JSON, SITE_HTML
+from rtes_edition.site_html import PLOTLY_JSON, PRINT_PNG, SITE_HTML
 
 ROOT = Path(__file__).resolve().parents[1]
 PLOTLY_LOCALE = ROOT / "node_modules" / "plotly.js-locales" / "fr.js"
@@ -256,11 +257,14 @@ def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
     layer the site serves once for its pages while kaleido and JupyterLab get it inline)."""
     from IPython.display import display
 
+    png = base64.b64encode(to_png(fig)).decode("ascii")
     bundle = {
         SITE_HTML: chart_html(html_fig or fig, chart_id, description, table, links),
         PLOTLY_JSON: plotly_json(fig, chart_id),
+        "text/html": (f'<img src="data:image/png;base64,{png}" alt="{html.escape(description)}" '
+                      'style="max-width: 100%; height: auto">'),
+        PRINT_PNG: png,
         "text/plain": description,
-        "image/png": base64.b64encode(to_png(fig)).decode("ascii"),
     }
     display(bundle, raw=True)
 

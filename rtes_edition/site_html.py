@@ -12,9 +12,14 @@ in pyproject.toml); which builder picks this form is said in ``_config.yml``
 
 from __future__ import annotations
 
+import dataclasses
+
 SITE_HTML = "application/vnd.rtes.site+html"
 # plotly's own form of a chart, for JupyterLab: no builder of the book shows it
 PLOTLY_JSON = "application/vnd.plotly.v1+json"
+# The print image of a chart, for the PDF. Not image/png: plotly's JupyterLab renderer
+# shows a bundle's image/png, when it has one, instead of drawing the chart.
+PRINT_PNG = "image/vnd.rtes.print+png"
 
 # The explorer's table bundle (itables' dt_bundle.js, an ES module) as a classic script that
 # sets this global to the module's text: a page opened from disk may not import a module
@@ -33,6 +38,8 @@ class SiteHtml:
         # an « unknown mime type » warning that -W turns into a failed build
         if data.mime_type == PLOTLY_JSON:
             return []
+        if data.mime_type == PRINT_PNG and not inline:
+            return renderer.render_image(dataclasses.replace(data, mime_type="image/png"))
         if data.mime_type != SITE_HTML:
             return None
         if inline:
