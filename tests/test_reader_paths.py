@@ -47,8 +47,10 @@ class Watched:
 def jupyterlab(tmp_path_factory):
     # Cells out of view are drawn as the reader scrolls (JupyterLab's windowing): this
     # user setting keeps every cell in the page, so that one look counts all the charts.
+    # No autosave: the run must not write its outputs into the repository's notebooks.
     lab = JupyterLab(tmp_path_factory.mktemp("lab"), user_settings={
-        "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}})
+        "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+        "@jupyterlab/docmanager-extension:plugin": {"autosave": False}})
     yield lab
     lab.close()
 
@@ -57,13 +59,15 @@ def jupyterlab(tmp_path_factory):
 def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
     """Every notebook opened in JupyterLab and run with Run › Run All Cells, once."""
     shots = tmp_path_factory.mktemp("lab-shots")
+    before = {n: n.read_bytes() for n in NOTEBOOKS}
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     runs = {}
     try:
         for notebook in NOTEBOOKS:
             watched = Watched(context, (jupyterlab.url,))
             page = watched.page
-            page.goto(f"{jupyterlab.url}/lab/tree/{notebook.name}?token={JupyterLab.TOKEN}")
+            # ?reset: only this notebook (JupyterLab would reopen the previous one)
+            page.goto(f"{jupyterlab.url}/lab/tree/{notebook.name}?reset&token={JupyterLab.TOKEN}")
             page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
             # the kernel started and idle (status bar: « Python 3 (ipykernel) | Idle »)
             page.wait_for_function("() => /\\| Idle/.test(document.querySelector('#jp-main-statusbar')"
@@ -73,12 +77,14 @@ def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
             # every code cell numbered, none running ([*])
             page.wait_for_function(
                 """() => {
-                    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                    const prompts = [...document.querySelectorAll(
+                        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
                         .map(p => p.textContent.trim());
                     return prompts.length && prompts.every(t => /^\\[\\d+\\]:$/.test(t));
                 }""", timeout=240_000)
             page.wait_for_timeout(1500)  # the last charts' drawing
-            panel = page.locator(".jp-NotebookPanel:visible")
+            panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+            assert panel.count() == 1
             runs[notebook.stem] = {
                 "drawn": panel.locator(".js-plotly-plot").evaluate_all(DRAWN),
                 "empty": panel.locator(".jp-OutputArea-output").evaluate_all(
@@ -95,6 +101,13 @@ def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
                 "errors": watched.errors, "foreign": watched.foreign,
                 "expected": site_charts(html_dir / "notebooks" / f"{notebook.stem}.html"),
             }
+            if runs[notebook.stem]["options"]:
+                # a choice in the widgets' first list redraws the chart below them
+                panel.locator(".widget-dropdown select").first.select_option(index=1)
+                page.wait_for_function(
+                    f"() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot"
+                    f" svg.main-svg').length > {runs[notebook.stem]['drawn']}", timeout=60_000)
+                runs[notebook.stem]["after_choice"] = panel.locator(".js-plotly-plot").evaluate_all(DRAWN)
             page.screenshot(path=str(shots / f"{notebook.stem}.png"))
             # leave the kernel: one at a time on a small machine
             page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Kernel$")).click()
@@ -104,6 +117,7 @@ def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
     finally:
         context.close()
     print(f"JupyterLab screenshots: {shots}")
+    assert {n: n.read_bytes() for n in NOTEBOOKS} == before, "JupyterLab saved a notebook of the repository"
     return runs
 
 
@@ -134,15 +148,17 @@ def test_jupyterlab_explorer_table_and_widget_lists(lab_runs):
     run = lab_runs["explorateur"]
     assert run["tables"] >= 1, "the explorer's table is missing in JupyterLab"
     assert len(run["options"]) == 3, run["options"]
-    meetings = run["options"][0]
+    meetings = [o.replace("\xa0", " ") for o in run["options"][0]]  # ipywidgets' spaces
     assert {m["name"] for m in MEETINGS} <= set(meetings), meetings
     assert not {m["id"] for m in MEETINGS} & set(meetings), f"ids shown: {meetings}"
+    assert run["after_choice"] == run["drawn"] + 1, "no chart drawn for the chosen meeting"
 
 
 def test_jupyterlab_settings_ask_no_news(jupyterlab):
+    # the project's overrides become the defaults of the settings' schema
     settings = jupyterlab.get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
-    assert settings["settings"]["fetchNews"] == "false"
-    assert settings["settings"]["checkForUpdates"] is False
+    defaults = {k: v.get("default") for k, v in settings["schema"]["properties"].items()}
+    assert defaults["fetchNews"] == "false" and defaults["checkForUpdates"] is False, defaults
     assert jupyterlab.get("/lab/api/news") == {"news": []}
 
 
