@@ -197,15 +197,17 @@ def open_from_disk(browser, page_path: Path, query: str = "") -> dict:
 
 
 def _sorts(page) -> bool:
-    """The explorer's table sorts (a click on a column header) and filters (its search)."""
-    first = page.locator("#explorateur-chiffres tbody tr td").first.text_content()
-    page.locator("#explorateur-chiffres_wrapper thead th", has_text="identifiant").first.click()
-    page.locator("#explorateur-chiffres_wrapper thead th", has_text="identifiant").first.click()
-    sorted_first = page.locator("#explorateur-chiffres tbody tr td").first.text_content()
-    page.locator("#explorateur-chiffres_wrapper input[type=search]").first.fill("Grenoble")
+    """The explorer's table sorts (a click on a column's header) and filters (its search)."""
+    first = page.locator("#explorateur-chiffres tbody tr").first.text_content()
+    header = page.locator("#explorateur-chiffres_wrapper .dt-scroll-head th", has_text="valeur citée").first
+    header.locator(".dt-column-order").click()  # DataTables' sort button in the header
+    page.wait_for_timeout(300)
+    sorted_first = page.locator("#explorateur-chiffres tbody tr").first.text_content()
+    page.locator("#explorateur-chiffres_wrapper input.dt-input").first.fill("Grenoble")
     page.wait_for_timeout(300)
     filtered = page.locator("#explorateur-chiffres tbody tr").count()
-    return sorted_first != first and 0 < filtered < FIGURE_ROWS
+    return (header.get_attribute("aria-sort") in {"ascending", "descending"} and sorted_first != first
+            and 0 < filtered < FIGURE_ROWS)
 
 
 def test_every_page_works_from_disk(browser, html_pages):
