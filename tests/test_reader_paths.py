@@ -105,9 +105,11 @@ def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
                 # a choice in the widgets' first list redraws the chart below them
                 panel.locator(".widget-dropdown select").first.select_option(index=1)
                 page.wait_for_function(
-                    f"() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot"
-                    f" svg.main-svg').length > {runs[notebook.stem]['drawn']}", timeout=60_000)
+                    "drawn => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot')]"
+                    ".filter(e => e.querySelector('svg.main-svg')).length > drawn",
+                    arg=runs[notebook.stem]["drawn"], timeout=60_000)
                 runs[notebook.stem]["after_choice"] = panel.locator(".js-plotly-plot").evaluate_all(DRAWN)
+                panel.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / f"{notebook.stem}.png"))
             # leave the kernel: one at a time on a small machine
             page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Kernel$")).click()
