@@ -222,7 +222,7 @@ def built_copy(tmp_path_factory) -> Path:
 # Markers follow from what a test uses, so a new test is tiered without anyone remembering
 # to mark it: `make check` runs only the tests that need none of these.
 _TIER_FIXTURES = {
-    "browser": {"browser", "visit", "site_url", "visits"},
+    "browser": {"browser", "visit", "site_url", "visits", "jupyterlab"},  # real clients
     "pdf": {"pdf_path"},
     "book": {"html_dir", "html_pages"},
     "slow": {"built_copy", "second_build", "hostile_site"},
