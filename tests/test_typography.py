@@ -84,6 +84,7 @@ def test_segments_keep_protected_pieces_and_see_across_nodes():
 
 def test_figure_texts_but_not_values():
     fig = {"layout": {"title": {"text": "Emplois : 10%"}, "xaxis": {"tickformat": ",.0f"}},
+           "updatemenus": [{"buttons": [{"label": "Catégorie : toutes", "args": [{"x": [[1]]}]}]}],
            "data": [{"x": ["l'ESS"], "y": [12000], "hovertemplate": "%{y} emplois ; %{x}<extra></extra>",
                      "name": "Part : 10%"}]}
     out = typeset_figure_dict(fig)
@@ -92,6 +93,7 @@ def test_figure_texts_but_not_values():
     assert out["data"][0]["x"] == ["l'ESS"] and out["data"][0]["y"] == [12000]
     assert out["data"][0]["hovertemplate"] == f"%{{y}} emplois{F}; %{{x}}<extra></extra>"
     assert out["data"][0]["name"] == f"Part{N}: 10{N}%"
+    assert out["updatemenus"][0]["buttons"][0]["label"] == f"Catégorie{N}: toutes"
 
 
 def _transform_tool():
