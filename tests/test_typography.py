@@ -245,3 +245,16 @@ def test_provenance_matching_ignores_how_thousands_are_grouped():
     assert words("en 2013 150 élus") == ["en", "2013", "150", "elus"]
     sentence = "L'hôtel d'activités, c'est 3700 m² dédiés à l'innovation sociale."
     assert provenance.matches(sentence, typeset(sentence)) == 1.0
+
+
+def test_headings_copy_what_sphinx_defines():
+    """book/_ext/typography.py repeats Sphinx's \\titleformat of the headings with
+    \\RaggedRight added: Sphinx must still define them as copied."""
+    import sphinx
+
+    ext = _transform_tool()
+    sty = (Path(sphinx.__file__).parent / "texinputs" / "sphinxlatexstyleheadings.sty").read_text()
+    for level, size in (("section", "Large"), ("subsection", "large"), ("subsubsection", "normalsize")):
+        ours = f"\\titleformat{{\\{level}}}{{\\{size}\\py@HeaderFamily\\RaggedRight}}%"
+        assert ours in ext.LATEX_STY
+        assert ours.replace("\\RaggedRight", "") in sty, f"Sphinx {sphinx.__version__} changed \\{level}"
