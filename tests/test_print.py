@@ -67,6 +67,11 @@ def test_no_instruction_for_the_screen_in_print(pages):
     assert found == [], found
 
 
+def test_no_bare_data_mark_in_print(pages):
+    """On paper a « [données] » mark leads nowhere: each one carries its page."""
+    assert "[données]" not in " ".join(pages)
+
+
 def test_the_three_parts_open_and_are_in_the_contents(pages):
     contents = next(i for i, text in enumerate(pages) if "Table des matières" in text)
     toc = " ".join(pages[contents:contents + 6])
