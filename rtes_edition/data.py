@@ -33,7 +33,7 @@ What is checked, in this order:
    and bytes passed before is not checked again (``_build/.validated-package.json``;
    failures are never recorded);
 3. the rules a Table Schema cannot express, each a small function of this module
-   (:data:`CUSTOM_CHECKS`): the range rule, the related-figure rule, the participants
+   (:data:`CUSTOM_CHECKS`): the range rule, the related-figure and fact rules, the participants
    of a meeting, coordinates given together, a cooperation between two organisations.
 
 Command line: ``python -m rtes_edition.data [path]`` validates the package (default
@@ -130,11 +130,12 @@ class _Table:
         return []
 
     def rows(self):
-        """(line, {column: cell}) for every data record, blank lines excepted."""
+        """(line, {column: cell}) for every data record, blank lines and records with a
+        wrong cell count excepted (frictionless reports those)."""
         for line, cells in self.records[1:]:
-            if not any(c.strip() for c in cells):
+            if not any(c.strip() for c in cells) or len(cells) != len(self.columns):
                 continue
-            yield line, dict(zip(self.columns, cells + [""] * (len(self.columns) - len(cells))))
+            yield line, dict(zip(self.columns, cells))
 
 
 class _Errors:
@@ -348,9 +349,14 @@ def validate_with_frictionless(descriptor: dict, base: Path, tables: dict[str, _
             errors.add(table.name, 1, f"{table.label} : lignes non vérifiées tant que la ligne d'en-tête "
                                       "n'est pas corrigée")
             continue
+        # a row with too few or too many cells is reported once, by its cell count: its
+        # other cells are not where the header says, so their errors would only mislead
+        miscounted = {e.row_number for e in task.errors if e.type in ("missing-cell", "extra-cell")}
         for error in task.errors:
             if error.type == "foreign-key" and _fk_resource(table, error) in bad_header:
                 continue  # that table's header is reported; its ids cannot be read
+            if getattr(error, "row_number", None) in miscounted and error.type not in ("missing-cell", "extra-cell"):
+                continue
             message, line = _translate(error, table, tables)
             if message:
                 errors.add(table.name, line, message)
@@ -539,6 +545,22 @@ def check_related_figures(figures: _Table) -> list[tuple[int, str]]:
     return found
 
 
+def check_fact_id(figures: _Table) -> list[tuple[int, str]]:
+    """``fact_id`` names the reference row of the row's fact: the row itself, unless the
+    row is a further mention (« même fait », « contredit »), whose fact is that of
+    ``related_figure_id``."""
+    found = []
+    for line, row in figures.rows():
+        repeat = row["relation"] in REPEAT_RELATIONS
+        expected = row["related_figure_id"] if repeat else row["id"]
+        if row["fact_id"] != expected:
+            why = (f"une autre mention ({row['relation']}) a pour fait sa ligne de référence related_figure_id"
+                   if repeat else "une mention de référence a pour fait elle-même")
+            found.append((line, f"{_where(figures, line, 'fact_id')} : {_show(row['fact_id'])} au lieu de "
+                                f"{_show(expected)} ({why})"))
+    return found
+
+
 def check_meeting_participants(meetings: _Table, figures: _Table) -> list[tuple[int, str]]:
     """``participants`` and ``participants_qualifier`` go together; the figure named by
     ``participants_figure_id`` gives the same number and precision and is about the meeting."""
@@ -583,6 +605,7 @@ def check_cooperation_ends(cooperations: _Table) -> list[tuple[int, str]]:
 CUSTOM_CHECKS = [
     (("figures",), check_range),
     (("figures",), check_related_figures),
+    (("figures",), check_fact_id),
     (("meetings", "figures"), check_meeting_participants),
     (("organisations",), check_coordinates),
     (("cooperations",), check_cooperation_ends),
@@ -647,14 +670,14 @@ def load_package(path: str | Path = DEFAULT_PATH) -> dict[str, pd.DataFrame]:
 
 
 def count_once(figures: pd.DataFrame) -> pd.DataFrame:
-    """The rows to count: each fact once, by its reference row.
+    """The rows to count: each fact once, by its reference row (``fact_id == id``).
 
-    A row whose ``relation`` is « même fait » or « contredit » repeats the fact recorded
-    by its ``related_figure_id`` (the reference mention, see data/README.md): charts and
+    A row whose ``relation`` is « même fait » or « contredit » is a further mention of
+    the fact whose reference row is its ``fact_id`` (see data/README.md): charts and
     summaries that add up or compare figures call this first."""
-    if "relation" not in figures:
+    if "fact_id" not in figures:
         return figures
-    return figures[~figures["relation"].isin(REPEAT_RELATIONS)]
+    return figures[figures["fact_id"] == figures["id"]]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,15 +72,15 @@ def table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
 # the row's details, under the sentence: « narrow » below 1400 px, « phone » below 640 px.
 WEB_COLUMNS = ["chiffre", "valeur citée", "territoire", "rencontre", "phrase des actes",
                "passage des actes", "catégorie", "identifiant"]
-FOLDED = {"territoire": "phone", "rencontre": "phone", "passage des actes": "phone",
+FOLDED = {"territoire": "phone", "rencontre": "narrow", "passage des actes": "narrow",
           "catégorie": "narrow", "identifiant": "narrow"}
 SORT_KEY = "valeur (nombre)"  # hidden: the number the « valeur citée » column sorts by
-SHORT_SENTENCE = 90  # characters of a sentence shown before « … » (the rest on demand)
+SHORT_SENTENCE = 70  # characters of a sentence shown before « … » (the rest on demand)
 
 
 def _short(sentence: str) -> str | None:
     """The sentence's start, cut at a word, or None when it is short enough to show whole."""
-    if len(sentence) <= SHORT_SENTENCE + 20:
+    if len(sentence) <= SHORT_SENTENCE + 15:
         return None
     cut = sentence.rfind(" ", 0, SHORT_SENTENCE)
     return sentence[:cut if cut > 0 else SHORT_SENTENCE].rstrip(" ,;:") + " …"
@@ -123,7 +123,8 @@ def web_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
         "passage des actes": passages,
         "catégorie": list(text["catégorie"]),
         "identifiant": list(text["identifiant"]),
-        SORT_KEY: [float(v) for v in figures["value"]],
+        # as text: itables would give a number column a sort key of its own
+        SORT_KEY: [repr(float(v)) for v in figures["value"]],
     })
     out["phrase des actes"] = [
         _sentence_cell(str(sentence), {name: row[name] for name in FOLDED})
@@ -133,7 +134,7 @@ def web_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
 
 def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
     """itables' searchable, sortable table (cells are HTML, escaped in :func:`web_table`)."""
-    from itables import javascript as itables_js
+    from itables import JavascriptFunction, javascript as itables_js
 
     shown = web_table(figures, meetings)
     index = {name: i for i, name in enumerate(shown.columns)}
@@ -146,8 +147,12 @@ def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
         text_in_header_can_be_selected=False,
         classes="display compact rtes-explorer-table",
         columnDefs=[
-            # numbers sort as numbers: the value column sorts by the hidden number
-            {"targets": index["valeur citée"], "orderData": [index[SORT_KEY]]},
+            # numbers sort as numbers: the value column's sort key is the row's hidden number
+            # (« environ 400 » before « environ 50 000 »); the column itself is the one
+            # marked as sorted (aria-sort), which orderData would not do
+            {"targets": index["valeur citée"], "render": JavascriptFunction(
+                "function (data, type, row) { return type === 'sort' || type === 'type'"
+                f" ? parseFloat(row[{index[SORT_KEY]}]) : data; }}")},
             {"targets": index[SORT_KEY], "visible": False, "searchable": False},
             *({"targets": [index[name] for name, level in FOLDED.items() if level == fold],
                "className": f"rtes-fold-{fold}"} for fold in ("phone", "narrow")),

@@ -671,7 +671,8 @@ def test_a_corrected_row_reaches_the_html_and_the_pdf(tmp_path, tables):
     """A reader corrects one value in data/figures.csv and rebuilds (the whole
     `tools/build_book.py`: HTML and PDF, from the previous build, as `make book` does)."""
     figures = tables["figures"]
-    pinned = set(tables["meetings"]["participants_figure_id"].dropna())
+    # not a row another row must agree with (a meeting's participants, a fact's reference)
+    pinned = set(tables["meetings"]["participants_figure_id"].dropna()) | set(figures["related_figure_id"].dropna())
     row = figures[~figures["id"].isin(pinned) & (figures["qualifier"] != "fourchette")].iloc[0]
     new_value = row["value"] + 7
     copy = _copy_repo(tmp_path)

@@ -644,6 +644,7 @@ def test_same_fact_rows_are_counted_once():
     figures = load_package(PACKAGE)["figures"]
     once = count_once(figures)
     assert len(once) < len(figures)
+    assert once["id"].tolist() == figures["fact_id"].drop_duplicates().tolist()  # one row per fact
     repeats = figures[figures["relation"].isin(REPEAT_RELATIONS)]
     assert set(repeats["id"]).isdisjoint(once["id"])
     assert set(repeats["related_figure_id"]) <= set(once["id"])  # every reference row is counted
@@ -827,6 +828,19 @@ def test_check_related_figures():
     assert any("renvoyer à la ligne de référence" in m for _, m in found)
 
 
+def test_check_fact_id():
+    from rtes_edition.data import check_fact_id
+
+    header = FIG_HEADER + ["fact_id"]
+    good = [["ref", "14", "personnes", "exact", "", "", "", "", "ref"],
+            ["same", "14", "personnes", "exact", "", "", "ref", "même fait", "ref"],
+            ["part", "2", "personnes", "exact", "", "", "ref", "partie de", "part"]]
+    assert check_fact_id(small_table("figures", header, good)) == []
+    bad = [["ref", "14", "personnes", "exact", "", "", "", "", "other"],
+           ["same", "14", "personnes", "exact", "", "", "ref", "même fait", "same"]]
+    assert [line for line, _ in check_fact_id(small_table("figures", header, bad))] == [2, 3]
+
+
 def test_check_meeting_participants():
     from rtes_edition.data import check_meeting_participants
 
@@ -908,3 +922,14 @@ def test_figure_pages_show_each_fact_once(html_dir):
     for row in repeats.itertuples():
         assert f"donnee-{row.id}" in explorer  # every mention keeps its anchor
     assert re.search(r"(même|m\\\\u00eame) fait que fig-", explorer)  # itables writes its data as JSON
+
+
+def test_short_row_is_reported_once_by_its_cell_count(pkg):
+    path = pkg / "figures.csv"
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    path.write_text(text + "fig-ligne-tronquee,12,personnes\n", encoding="utf-8")
+    with pytest.raises(DataPackageError) as info:
+        load_package(pkg / "datapackage.json")
+    assert info.value.messages == [
+        f"data/figures.csv, ligne {line} : 3 cellules alors que la ligne d'en-tête a 27 colonnes"]

@@ -304,7 +304,8 @@ def consolidate(data_dir: Path, allow_unresolved: bool = False, dry_run: bool = 
                 merged["id"] = match["id"]
                 matched_count += 1
             else:
-                merged = dict(figure, id=f"{prefix}{next_number:03d}")
+                # a new row is the reference mention of its fact until an editor says otherwise
+                merged = dict(figure, id=f"{prefix}{next_number:03d}", fact_id=f"{prefix}{next_number:03d}")
                 next_number += 1
                 new_count += 1
             origin[merged["id"]] = f"{label}:{line}"

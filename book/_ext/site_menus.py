@@ -1,5 +1,6 @@
 """The menus of every page: the download menu (the ↓ button of the page's header), and
-the focus given back to ☰ when the phone menu closes (book/assets/rtes-site.js).
+the focus given back to ☰ when the phone menu closes (book/assets/rtes-site.js); and
+the name index's links named by the chapters they lead to.
 
 The theme's own menu offered « .ipynb », « .md » and a « .pdf » that only opened the
 print dialog, while the book's PDF and its data were listed on one page only. This one
@@ -58,7 +59,26 @@ def _add_menu(app, pagename, templatename, context, doctree):
     app.add_js_file("rtes-site.js", loading_method="defer")
 
 
+def index_places(titles: dict[str, str]):
+    """For the name index (book/_templates/genindex.html): an entry's links grouped by the
+    chapter they lead to, in their order, each group named by the chapter's title."""
+    def places(links) -> list[tuple[str, list[str]]]:
+        groups: dict[str, list[str]] = {}
+        for _main, uri in links:
+            docname = uri.split("#", 1)[0].removesuffix(".html")
+            groups.setdefault(titles.get(docname, docname), []).append(uri)
+        return list(groups.items())
+    return places
+
+
+def _add_index_places(app, pagename, templatename, context, doctree):
+    if pagename == "genindex":
+        titles = {doc: title.astext() for doc, title in app.env.titles.items()}
+        context["rtes_index_places"] = index_places(titles)
+
+
 def setup(app):
+    app.connect("html-page-context", _add_index_places)
     # after sphinx-book-theme's own (priority 501), which sets ipynb_source
     app.connect("html-page-context", _add_menu, priority=550)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,12 +17,14 @@ turns into ``~`` is replaced by babel's own no-break space, never doubled: the c
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
+import rtes_edition.typography
 from rtes_edition.typography import typeset, typeset_html, typeset_segments
 
 # Nodes whose text is never typeset.
@@ -181,5 +183,12 @@ def setup(app):
     app.connect("env-updated", _typeset_latex_title)
     app.add_latex_package(LATEX_PACKAGE)
     app.connect("builder-inited", _write_latex_package)
-    # a new version of the rules re-reads every document
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": _rules_version()}
+
+
+def _rules_version() -> int:
+    """Changed rules re-read every document (the doctrees keep the typeset text)."""
+    digest = hashlib.sha256()
+    for source in (Path(__file__), Path(rtes_edition.typography.__file__)):
+        digest.update(source.read_bytes())
+    return int(digest.hexdigest()[:12], 16)
