@@ -14,7 +14,8 @@ import pandas as pd
 
 from rtes_edition import provenance
 from rtes_edition.charts import qualified_value
-from rtes_edition.output import _escape_latex, latex_table
+from rtes_edition.output import latex_table
+from rtes_edition.typography import typeset
 
 # itables' JavaScript, served once by the site (book/_ext/offline_assets.py), relative to
 # the explorer page; itables derives the stylesheet's address from it.
@@ -30,21 +31,39 @@ def filter_rows(figures: pd.DataFrame, meeting: str = ALL, category: str = ALL,
                 territory: str = ALL) -> pd.DataFrame:
     """Rows matching the three choices (``ALL`` leaves a dimension unfiltered)."""
     keep = pd.Series(True, index=figures.index)
-    for column, value in (("meeting_id", meeting), ("category", category), ("territory", territory)):
+    # the meeting where a figure was said (data/README.md: stated_at)
+    for column, value in (("stated_at", meeting), ("category", category), ("territory", territory)):
         if value != ALL:
             keep &= figures[column] == value
     return figures[keep]
 
 
+RELATION_WORDS = {"même fait": "même fait que", "contredit": "autre valeur pour le même fait que",
+                  "partie de": "partie de"}
+
+
+def stated_value(row: pd.Series) -> str:
+    """The value as the text states it, and, for a row related to another, how:
+    « 14 personnes (même fait que fig-sudouest-044) »."""
+    text = qualified_value(row)
+    relation = row.get("relation")
+    if isinstance(relation, str) and relation in RELATION_WORDS:
+        text += f" ({RELATION_WORDS[relation]} {row['related_figure_id']})"
+    return text
+
+
 def table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
-    """One line per figure, in the file's order, with the columns a reader searches."""
+    """One line per mention of a figure, in the file's order, with the columns a reader
+    searches; a further mention of a fact names its reference row."""
     names = meetings.set_index("id")["name"]
     out = figures.assign(
-        valeur=[qualified_value(r) for _, r in figures.iterrows()],
-        rencontre=figures["meeting_id"].map(names),
+        valeur=[stated_value(r) for _, r in figures.iterrows()],
+        rencontre=figures["stated_at"].map(names),
         passage=[provenance.passage_label(c, s) for c, s in zip(figures["chapter"], figures["section"])],
     )
-    return out[list(COLUMNS)].rename(columns=COLUMNS)
+    out = out[list(COLUMNS)].rename(columns=COLUMNS)
+    # French spaces and apostrophes as printed; identifiers and the data stay as they are
+    return out.map(lambda v: typeset(v) if isinstance(v, str) else v)
 
 
 # The web table's columns: what a reader looks for first, the sentence, then where it
@@ -193,19 +212,17 @@ def _set_up_when_idle(page: str) -> str:
 
 
 def table_latex(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
-    """The same table for the PDF: every row starts with the label the chapters' links
-    point to (``\\label`` of the row anchor in this page)."""
-    rows = table(figures, meetings)[["identifiant", "valeur citée", "territoire", "phrase des actes"]]
-    latex = latex_table(rows, [2.2, 2.0, 1.8, 5.2],
-                        links=[(provenance.passage_label(c, s), provenance.passage_url(c, s))
-                               for c, s in zip(figures["chapter"], figures["section"])],
-                        link_targets=[provenance.latex_label(c, s)
-                                      for c, s in zip(figures["chapter"], figures["section"])])
-    for figure_id in figures["id"]:
-        cell = _escape_latex(figure_id)
-        label = f"{provenance.EXPLORER_PAGE}:{provenance.row_anchor(figure_id)}"
-        latex = latex.replace(f"\n{cell} &", f"\n\\phantomsection\\label{{\\detokenize{{{label}}}}}{cell} &", 1)
-    return latex
+    """The print form of the table: every figure with the sentence that states it and its
+    passage and page, each row starting with the label the chapters' links point to.
+    Identifiers, categories, filters and sorting are the site's (the page says so)."""
+    rows = table(figures, meetings)[["valeur citée", "phrase des actes"]]
+    return latex_table(rows, [2.3, 6.3],
+                       links=[(provenance.passage_label(c, s), provenance.passage_url(c, s))
+                              for c, s in zip(figures["chapter"], figures["section"])],
+                       link_targets=[provenance.latex_label(c, s)
+                                     for c, s in zip(figures["chapter"], figures["section"])],
+                       row_labels=[f"\\detokenize{{{provenance.EXPLORER_PAGE}:{provenance.row_anchor(i)}}}"
+                                   for i in figures["id"]])
 
 
 def show_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> None:

@@ -21,7 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import ROOT, copy_repo, load_tool
 from rtes_edition import charts, output, provenance
-from rtes_edition.data import load_package
+from rtes_edition.data import count_once, load_package
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 
@@ -479,7 +479,8 @@ EXPLORER_MENUS = {"Catégorie": "category", "Territoire": "territory", "Rencontr
 
 def _explorer_rows(tables) -> pd.DataFrame:
     figures, meetings = tables["figures"], tables["meetings"]
-    return figures.assign(rencontre=figures["meeting_id"].map(meetings.set_index("id")["name"]))
+    # as the notebook draws them: each fact once, by the meeting where it was said
+    return count_once(figures).assign(rencontre=figures["stated_at"].map(meetings.set_index("id")["name"]))
 
 
 def _explorer_figure(rows: pd.DataFrame, menus=EXPLORER_MENUS):
@@ -595,10 +596,12 @@ def test_pdf_has_the_data_tables(pdf_path, tables):
     headers = re.findall(r"passage\s+(?:des\s+)?actes", text)
     assert len(headers) >= len(NOTEBOOKS) - 1
     assert "Continued on next page" not in text
-    # the explorer's table: every figure, by its identifier (pdftotext drops the hyphen
-    # where LaTeX broke the line after one)
-    flat = text.replace("-", "").replace(" ", "")
-    assert [i for i in tables["figures"]["id"] if i.replace("-", "") not in flat] == []
+    # the explorer's print table: every figure has a row, labelled for the chapters' links
+    # (identifiers are not printed: they mean nothing on paper)
+    tex = (pdf_path.parents[1] / "latex" / "actes-territoires-ess-2013.tex").read_text(encoding="utf-8")
+    labels = set(re.findall(r"\\label\{\\detokenize\{notebooks/explorateur:donnee-([^}]+)\}\}", tex))
+    assert [i for i in tables["figures"]["id"] if i not in labels] == []
+    assert "fig-intro-001" not in text
 
 
 # ---------------------------------------------------------------------------- rerun
@@ -668,7 +671,8 @@ def test_a_corrected_row_reaches_the_html_and_the_pdf(tmp_path, tables):
     """A reader corrects one value in data/figures.csv and rebuilds (the whole
     `tools/build_book.py`: HTML and PDF, from the previous build, as `make book` does)."""
     figures = tables["figures"]
-    pinned = set(tables["meetings"]["participants_figure_id"].dropna())
+    # not a row another row must agree with (a meeting's participants, a fact's reference)
+    pinned = set(tables["meetings"]["participants_figure_id"].dropna()) | set(figures["related_figure_id"].dropna())
     row = figures[~figures["id"].isin(pinned) & (figures["qualifier"] != "fourchette")].iloc[0]
     new_value = row["value"] + 7
     copy = _copy_repo(tmp_path)
