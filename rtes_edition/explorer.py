@@ -14,12 +14,15 @@ import pandas as pd
 
 from rtes_edition import provenance
 from rtes_edition.charts import qualified_value
-from rtes_edition.output import _escape_latex, latex_table
+from rtes_edition.output import latex_table
+from rtes_edition.site_html import DT_SOURCE_GLOBAL, DT_SOURCE_NAME, SITE_HTML
 from rtes_edition.typography import typeset
 
 # itables' JavaScript, served once by the site (book/_ext/offline_assets.py), relative to
 # the explorer page; itables derives the stylesheet's address from it.
 DT_URL = "../_static/vendor/dt_bundle.js"
+# the same bundle's text in a classic script (loads from disk too)
+DT_SOURCE_URL = f"../_static/vendor/{DT_SOURCE_NAME}"
 ALL = "toutes"
 
 COLUMNS = {"id": "identifiant", "valeur": "valeur citée", "category": "catégorie",
@@ -72,15 +75,15 @@ def table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
 # the row's details, under the sentence: « narrow » below 1400 px, « phone » below 640 px.
 WEB_COLUMNS = ["chiffre", "valeur citée", "territoire", "rencontre", "phrase des actes",
                "passage des actes", "catégorie", "identifiant"]
-FOLDED = {"territoire": "phone", "rencontre": "phone", "passage des actes": "phone",
+FOLDED = {"territoire": "phone", "rencontre": "narrow", "passage des actes": "narrow",
           "catégorie": "narrow", "identifiant": "narrow"}
 SORT_KEY = "valeur (nombre)"  # hidden: the number the « valeur citée » column sorts by
-SHORT_SENTENCE = 90  # characters of a sentence shown before « … » (the rest on demand)
+SHORT_SENTENCE = 70  # characters of a sentence shown before « … » (the rest on demand)
 
 
 def _short(sentence: str) -> str | None:
     """The sentence's start, cut at a word, or None when it is short enough to show whole."""
-    if len(sentence) <= SHORT_SENTENCE + 20:
+    if len(sentence) <= SHORT_SENTENCE + 15:
         return None
     cut = sentence.rfind(" ", 0, SHORT_SENTENCE)
     return sentence[:cut if cut > 0 else SHORT_SENTENCE].rstrip(" ,;:") + " …"
@@ -123,7 +126,8 @@ def web_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
         "passage des actes": passages,
         "catégorie": list(text["catégorie"]),
         "identifiant": list(text["identifiant"]),
-        SORT_KEY: [float(v) for v in figures["value"]],
+        # as text: itables would give a number column a sort key of its own
+        SORT_KEY: [repr(float(v)) for v in figures["value"]],
     })
     out["phrase des actes"] = [
         _sentence_cell(str(sentence), {name: row[name] for name in FOLDED})
@@ -133,7 +137,7 @@ def web_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
 
 def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
     """itables' searchable, sortable table (cells are HTML, escaped in :func:`web_table`)."""
-    from itables import javascript as itables_js
+    from itables import JavascriptFunction, javascript as itables_js
 
     shown = web_table(figures, meetings)
     index = {name: i for i, name in enumerate(shown.columns)}
@@ -146,8 +150,12 @@ def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
         text_in_header_can_be_selected=False,
         classes="display compact rtes-explorer-table",
         columnDefs=[
-            # numbers sort as numbers: the value column sorts by the hidden number
-            {"targets": index["valeur citée"], "orderData": [index[SORT_KEY]]},
+            # numbers sort as numbers: the value column's sort key is the row's hidden number
+            # (« environ 400 » before « environ 50 000 »); the column itself is the one
+            # marked as sorted (aria-sort), which orderData would not do
+            {"targets": index["valeur citée"], "render": JavascriptFunction(
+                "function (data, type, row) { return type === 'sort' || type === 'type'"
+                f" ? parseFloat(row[{index[SORT_KEY]}]) : data; }}")},
             {"targets": index[SORT_KEY], "visible": False, "searchable": False},
             *({"targets": [index[name] for name, level in FOLDED.items() if level == fold],
                "className": f"rtes-fold-{fold}"} for fold in ("phone", "narrow")),
@@ -180,21 +188,38 @@ def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
 
 
 def _set_up_when_idle(page: str) -> str:
-    """itables' module script, changed to set the table up once the page has loaded.
+    """itables' module script, changed to set the table up once the page has loaded, from
+    a classic script.
 
     As itables writes it, the bundle is imported and DataTables set up as soon as the page
     is parsed: one long task (evaluating the bundle, then measuring every column) that
     held back the drawing of the chart above it (tools/benchmark.py, chart_times). Here
-    the bundle is still fetched with the page (modulepreload), but evaluated and the table
-    set up after the page's load event, when the browser is idle (the chart was drawn while
-    the page was parsed). rtes-explorer.js scrolls to a #donnee-… row once it exists."""
+    the bundle is still fetched with the page (preload), but evaluated and the table set
+    up after the page's load event, when the browser is idle (the chart was drawn while
+    the page was parsed). rtes-explorer.js scrolls to a #donnee-… row once it exists.
+
+    A page opened from disk (file://) may not import a module from a file: the site serves
+    the bundle's text inside a classic script (:data:`DT_SOURCE_URL`, written by
+    book/_ext/offline_assets.py), and the page imports it from memory (a blob: address)."""
     imports = f"import {{ ITable, jQuery as $ }} from '{DT_URL}';"
     body, end = page.find(imports), page.rfind("</script>")
     if page.count(imports) != 1 or end < body:
         raise ValueError("itables' table template changed: update explorer._set_up_when_idle")
     schedule = f"""    }};
+    // the bundle's text, from a classic script that also loads from disk
+    const loadSource = () => window.{DT_SOURCE_GLOBAL} ? Promise.resolve() : new Promise((resolve, reject) => {{
+        const script = document.createElement("script");
+        script.src = '{DT_SOURCE_URL}';
+        script.onload = resolve;
+        script.onerror = () => reject(new Error("cannot load " + script.src));
+        document.head.appendChild(script);
+    }});
+    const importBundle = () => {{
+        const url = URL.createObjectURL(new Blob([window.{DT_SOURCE_GLOBAL}], {{type: "text/javascript"}}));
+        return import(url).finally(() => URL.revokeObjectURL(url));
+    }};
     // after the load event, when idle: not while the chart above is being drawn
-    const setUp = () => import('{DT_URL}').then(setUpTable);
+    const setUp = () => loadSource().then(importBundle).then(setUpTable);
     const whenIdle = () => window.requestIdleCallback
         ? window.requestIdleCallback(setUp, {{timeout: 1000}}) : window.setTimeout(setUp, 0);
     if (document.readyState === "complete") whenIdle();
@@ -203,28 +228,34 @@ def _set_up_when_idle(page: str) -> str:
     page = (page[:body] + "const setUpTable = ({ ITable, jQuery: $ }) => {"
             + page[body + len(imports):end] + schedule + page[end:])
     return page.replace('<script type="module">',
-                        f'<link rel="modulepreload" href="{DT_URL}">\n<script type="module">', 1)
+                        f'<link rel="preload" href="{DT_SOURCE_URL}" as="script">\n<script type="module">', 1)
+
+
+def plain_table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
+    """The same table for a notebook frontend (JupyterLab): plain HTML, every cell
+    escaped, no script (the page's table needs the site's scripts)."""
+    return table(figures, meetings).to_html(index=False, na_rep="", border=0,
+                                            classes="rtes-explorer-plain")
 
 
 def table_latex(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
-    """The same table for the PDF: every row starts with the label the chapters' links
-    point to (``\\label`` of the row anchor in this page)."""
-    rows = table(figures, meetings)[["identifiant", "valeur citée", "territoire", "phrase des actes"]]
-    latex = latex_table(rows, [2.2, 2.0, 1.8, 5.2],
-                        links=[(provenance.passage_label(c, s), provenance.passage_url(c, s))
-                               for c, s in zip(figures["chapter"], figures["section"])],
-                        link_targets=[provenance.latex_label(c, s)
-                                      for c, s in zip(figures["chapter"], figures["section"])])
-    for figure_id in figures["id"]:
-        cell = _escape_latex(figure_id)
-        label = f"{provenance.EXPLORER_PAGE}:{provenance.row_anchor(figure_id)}"
-        latex = latex.replace(f"\n{cell} &", f"\n\\phantomsection\\label{{\\detokenize{{{label}}}}}{cell} &", 1)
-    return latex
+    """The print form of the table: every figure with the sentence that states it and its
+    passage and page, each row starting with the label the chapters' links point to.
+    Identifiers, categories, filters and sorting are the site's (the page says so)."""
+    rows = table(figures, meetings)[["valeur citée", "phrase des actes"]]
+    return latex_table(rows, [2.3, 6.3],
+                       links=[(provenance.passage_label(c, s), provenance.passage_url(c, s))
+                              for c, s in zip(figures["chapter"], figures["section"])],
+                       link_targets=[provenance.latex_label(c, s)
+                                     for c, s in zip(figures["chapter"], figures["section"])],
+                       row_labels=[f"\\detokenize{{{provenance.EXPLORER_PAGE}:{provenance.row_anchor(i)}}}"
+                                   for i in figures["id"]])
 
 
 def show_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> None:
     from IPython.display import display
 
-    display({"text/html": table_html(figures, meetings),
+    display({SITE_HTML: table_html(figures, meetings),
+             "text/html": plain_table_html(figures, meetings),
              "text/latex": table_latex(figures, meetings),
              "text/plain": ""}, raw=True)

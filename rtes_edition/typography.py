@@ -54,6 +54,7 @@ _UNIT_AFTER_NUMBER = re.compile(
 _GROUPED = re.compile(r"(?<![\w.,\-/\ufffc])(\d{1,3})((?:[ \u00a0\u202f\u2009]\d{3})+)(?![\d\w])")
 # five digits or more, not grouped (four-digit numbers and years stay as they are)
 _UNGROUPED = re.compile(r"(?<![\w.,\-/\ufffc])(\d{5,})(?![\w,.]\d|[\w])")
+_NUMBER_SIGN = re.compile(rf"(?<!\w)(?:n°|N°|p\.|pp\.)([{SPACES}]+)(?=\d)")
 _HOURS = re.compile(rf"(?<![\w.,])\d{{1,2}}[{SPACES}]*h([{SPACES}]+)\d{{2}}(?!\d)")
 # four digits: a quantity of things (« 2300 souscripteurs », « 3700 m² ») is grouped; a
 # year, a line or page number is not (« en 2013 », « ligne 2687 »)
@@ -170,6 +171,8 @@ def edits(text: str) -> list[tuple[int, int, str]]:
     # numbers
     for match in _UNIT_AFTER_NUMBER.finditer(text):
         add(match.start(2), match.end(2), NBSP)
+    for match in _NUMBER_SIGN.finditer(text):
+        add(match.start(1), match.end(1), NBSP)  # n° 5, p. 54
     for match in _HOURS.finditer(text):
         add(match.start(1), match.end(1), NBSP)  # 14 h 30
     for match in _GROUPED.finditer(text):
@@ -297,7 +300,7 @@ def typeset_html(fragment: str) -> str:
     return "".join(out)
 
 
-_FIGURE_TEXT_KEYS = {"text", "title", "hovertemplate", "texttemplate", "hovertext", "name",
+_FIGURE_TEXT_KEYS = {"text", "title", "hovertemplate", "texttemplate", "hovertext", "name", "label",
                      "ticktext", "legendgrouptitle"}
 
 

@@ -48,6 +48,9 @@ N, F = NBSP, NNBSP
     ("en 2013, 2 000 personnes", f"en 2013, 2{F}000 personnes"),
     ("1.5 % du PIB", f"1,5{N}% du PIB"),
     ("6 millions d'euros", f"6{N}millions d’euros"),
+    ("la loi n° 2017 et p. 54", f"la loi n°{N}2017 et p.{N}54"),
+    ("pour 2300 souscripteurs, 3700 m²", f"pour 2{F}300 souscripteurs, 3{F}700{N}m²"),
+    ("en 2013 les élus, ligne 2687, les années 2000 sont", "en 2013 les élus, ligne 2687, les années 2000 sont"),
     ("version 1.0.4", "version 1.0.4"),
     # apostrophes, ellipses
     ("l'ESS aujourd'hui", "l’ESS aujourd’hui"),
@@ -81,6 +84,7 @@ def test_segments_keep_protected_pieces_and_see_across_nodes():
 
 def test_figure_texts_but_not_values():
     fig = {"layout": {"title": {"text": "Emplois : 10%"}, "xaxis": {"tickformat": ",.0f"}},
+           "updatemenus": [{"buttons": [{"label": "Catégorie : toutes", "args": [{"x": [[1]]}]}]}],
            "data": [{"x": ["l'ESS"], "y": [12000], "hovertemplate": "%{y} emplois ; %{x}<extra></extra>",
                      "name": "Part : 10%"}]}
     out = typeset_figure_dict(fig)
@@ -89,6 +93,7 @@ def test_figure_texts_but_not_values():
     assert out["data"][0]["x"] == ["l'ESS"] and out["data"][0]["y"] == [12000]
     assert out["data"][0]["hovertemplate"] == f"%{{y}} emplois{F}; %{{x}}<extra></extra>"
     assert out["data"][0]["name"] == f"Part{N}: 10{N}%"
+    assert out["updatemenus"][0]["buttons"][0]["label"] == f"Catégorie{N}: toutes"
 
 
 def _transform_tool():
@@ -191,3 +196,65 @@ def test_built_book_has_no_typographic_fault(faults):
     source's characters as they are."""
     report = {rule: found[:5] for rule, found in faults.items()}
     assert not faults, f"{sum(map(len, faults.values()))} faults: {report}"
+
+
+# ------------------------------------------------------------ « [données] » links
+
+def test_data_links_are_told_apart_in_each_paragraph(html_pages):
+    """Two « [données] » links in one paragraph read « [données 1] », « [données 2] »…"""
+    link = re.compile(r'<a class="rtes-data-link[^>]*>([^<]*)</a>')
+    numbered, confused = 0, []
+    for page in html_pages:
+        for paragraph in re.findall(r"<p>.*?</p>", page.read_text(encoding="utf-8"), re.S):
+            texts = link.findall(paragraph)
+            if len(texts) > 1:
+                numbered += 1
+                if texts != [f"[données{NBSP}{n}]" for n in range(1, len(texts) + 1)]:
+                    confused.append((page.name, texts))
+            elif texts and texts != ["[données]"]:
+                confused.append((page.name, texts))
+    assert numbered > 10 and confused == []
+
+
+def test_pdf_data_links_give_the_page_of_the_row(pdf_path):
+    """In the PDF a link reads « [données 2, p. 124] », the printed page of its row in the
+    explorer's table (paper has no links to follow)."""
+    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
+                           capture_output=True, text=True).stdout.split("\f")
+    printed = {}  # physical page -> number printed in its footer
+    for index, text in enumerate(pages):
+        numbers = [line for line in text.splitlines() if re.fullmatch(r"\d+", line.strip())]
+        if numbers:
+            printed[index] = int(numbers[-1])
+    table_pages = {printed[i] for i, text in enumerate(pages) if i in printed
+                   and re.search(r"^fig-[a-z]+-?\d{3}", text, re.M)}
+    whole = " ".join(" ".join(p.split()) for p in pages)
+    cited = [int(n) for n in re.findall(r"\[données(?: \d+)?, p\. (\d+)\]", whole)]
+    assert len(cited) > 100 and table_pages
+    assert re.findall(r"(?<!« )\[données\]", whole) == []  # « [données] » quoted in prose is not a link
+    assert set(cited) <= table_pages, sorted(set(cited) - table_pages)
+
+
+def test_provenance_matching_ignores_how_thousands_are_grouped():
+    """The book groups « 3700 m² » as « 3 700 m² »; a figure's sentence must still find its
+    paragraph (data untouched, typography only in the rendering)."""
+    from rtes_edition import provenance
+    from rtes_edition.text import words
+
+    assert words("3700") == words("3 700") == words(f"3{F}700") == ["3700"]
+    assert words("en 2013 150 élus") == ["en", "2013", "150", "elus"]
+    sentence = "L'hôtel d'activités, c'est 3700 m² dédiés à l'innovation sociale."
+    assert provenance.matches(sentence, typeset(sentence)) == 1.0
+
+
+def test_headings_copy_what_sphinx_defines():
+    """book/_ext/typography.py repeats Sphinx's \\titleformat of the headings with
+    \\RaggedRight added: Sphinx must still define them as copied."""
+    import sphinx
+
+    ext = _transform_tool()
+    sty = (Path(sphinx.__file__).parent / "texinputs" / "sphinxlatexstyleheadings.sty").read_text()
+    for level, size in (("section", "Large"), ("subsection", "large"), ("subsubsection", "normalsize")):
+        ours = f"\\titleformat{{\\{level}}}{{\\{size}\\py@HeaderFamily\\RaggedRight}}%"
+        assert ours in ext.LATEX_STY
+        assert ours.replace("\\RaggedRight", "") in sty, f"Sphinx {sphinx.__version__} changed \\{level}"

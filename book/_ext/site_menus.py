@@ -1,5 +1,6 @@
 """The menus of every page: the download menu (the ↓ button of the page's header), and
-the focus given back to ☰ when the phone menu closes (book/assets/rtes-site.js).
+the focus given back to ☰ when the phone menu closes (book/assets/rtes-site.js); and
+the name index's links named by the chapters they lead to.
 
 The theme's own menu offered « .ipynb », « .md » and a « .pdf » that only opened the
 print dialog, while the book's PDF and its data were listed on one page only. This one
@@ -13,15 +14,17 @@ Files published at the site root by other steps of the build get a line in SITE_
 
 from __future__ import annotations
 
-
 import publication  # book/_ext: the data package's zip
+
+from rtes_edition.site_html import OFFLINE_COPY
 
 PDF = "actes-territoires-ess-2013.pdf"  # copied into the site by tools/build_book.py
 
 # (text, file at the site root, icon), in menu order after the PDF
 SITE_FILES: list[tuple[str, str, str]] = [
-    # « Lire hors ligne (ZIP) » (actes-territoires-ess-2013-hors-ligne.zip) and
-    # « Livre numérique (EPUB) » (actes-territoires-ess-2013.epub) go here.
+    # the whole site, to read from disk (packed by tools/build_book.py)
+    ("Lire hors ligne (ZIP)", OFFLINE_COPY, "fas fa-file-zipper"),
+    # « Livre numérique (EPUB) » (actes-territoires-ess-2013.epub) goes here.
 ]
 
 
@@ -58,7 +61,26 @@ def _add_menu(app, pagename, templatename, context, doctree):
     app.add_js_file("rtes-site.js", loading_method="defer")
 
 
+def index_places(titles: dict[str, str]):
+    """For the name index (book/_templates/genindex.html): an entry's links grouped by the
+    chapter they lead to, in their order, each group named by the chapter's title."""
+    def places(links) -> list[tuple[str, list[str]]]:
+        groups: dict[str, list[str]] = {}
+        for _main, uri in links:
+            docname = uri.split("#", 1)[0].removesuffix(".html")
+            groups.setdefault(titles.get(docname, docname), []).append(uri)
+        return list(groups.items())
+    return places
+
+
+def _add_index_places(app, pagename, templatename, context, doctree):
+    if pagename == "genindex":
+        titles = {doc: title.astext() for doc, title in app.env.titles.items()}
+        context["rtes_index_places"] = index_places(titles)
+
+
 def setup(app):
+    app.connect("html-page-context", _add_index_places)
     # after sphinx-book-theme's own (priority 501), which sets ipynb_source
     app.connect("html-page-context", _add_menu, priority=550)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,12 +17,14 @@ turns into ``~`` is replaced by babel's own no-break space, never doubled: the c
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
+import rtes_edition.typography
 from rtes_edition.typography import typeset, typeset_html, typeset_segments
 
 # Nodes whose text is never typeset.
@@ -139,6 +141,15 @@ LATEX_STY = r"""\NeedsTeXFormat{LaTeX2e}
       (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
 \newcolumntype{\Y}[1]{>{\RaggedRight\arraybackslash}p{\dimexpr
       #1\dimexpr\linewidth-\spx@arrayrulewidth\relax-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
+% Headings ragged right, never justified (« Coopération    territoriale    : »): Sphinx's
+% own \titleformat of sphinxlatexstyleheadings.sty (Sphinx 7.4), with \RaggedRight added
+% (tests/test_typography.py checks that Sphinx still defines them so).
+\titleformat{\section}{\Large\py@HeaderFamily\RaggedRight}%
+            {\py@TitleColor\thesection}{0.5em}{\py@TitleColor}
+\titleformat{\subsection}{\large\py@HeaderFamily\RaggedRight}%
+            {\py@TitleColor\thesubsection}{0.5em}{\py@TitleColor}
+\titleformat{\subsubsection}{\normalsize\py@HeaderFamily\RaggedRight}%
+            {\py@TitleColor\thesubsubsection}{0.5em}{\py@TitleColor}
 % U+202F, the narrow no-break space of the text: half a word space, as babel-french's own
 % before ; ! ? (FreeSerif's glyph is as wide as a word space). Active, like Sphinx's U+00A0;
 % babel-french then sees a space and puts its own thin space instead, never a second one.
@@ -181,5 +192,12 @@ def setup(app):
     app.connect("env-updated", _typeset_latex_title)
     app.add_latex_package(LATEX_PACKAGE)
     app.connect("builder-inited", _write_latex_package)
-    # a new version of the rules re-reads every document
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": _rules_version()}
+
+
+def _rules_version() -> int:
+    """Changed rules re-read every document (the doctrees keep the typeset text)."""
+    digest = hashlib.sha256()
+    for source in (Path(__file__), Path(rtes_edition.typography.__file__)):
+        digest.update(source.read_bytes())
+    return int(digest.hexdigest()[:12], 16)
