@@ -224,7 +224,8 @@ def test_pdf_data_links_give_the_page_of_the_row(pdf_path, html_dir):
     row_page = dict(re.findall(r"\\newlabel\{notebooks/explorateur:donnee-([\w-]+)\}\{\{[^}]*\}\{(\d+)\}", aux))
     text = " ".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
                                    capture_output=True, text=True).stdout.split())
-    cited = re.findall(r"\[données(?: \d+)?, p\. (\d+)\]", text)
+    # (a link quoted as an example in prose, « [données 2, p. 54] », is not a link)
+    cited = re.findall(r"(?<!« )\[données(?: \d+)?, p\. (\d+)\]", text)
     assert len(cited) > 100 and set(cited) <= set(row_page.values())
     assert re.findall(r"(?<!« )\[données\]", text) == []  # « [données] » quoted in prose is not a link
     # the book's first link, in the introduction, cites the page of its own row
