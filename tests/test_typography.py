@@ -217,15 +217,22 @@ def test_data_links_are_told_apart_in_each_paragraph(html_pages):
 def test_pdf_data_links_give_the_page_of_the_row(pdf_path):
     """In the PDF a link reads « [données 2, p. 124] », the printed page of its row in the
     explorer's table (paper has no links to follow)."""
-    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
+    pages = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
                            capture_output=True, text=True).stdout.split("\f")
-    printed = {}  # physical page -> number printed in its footer
-    for index, text in enumerate(pages):
-        numbers = [line for line in text.splitlines() if re.fullmatch(r"\d+", line.strip())]
-        if numbers:
-            printed[index] = int(numbers[-1])
-    table_pages = {printed[i] for i, text in enumerate(pages) if i in printed
-                   and re.search(r"^fig-[a-z]+-?\d{3}", text, re.M)}
+    printed = {}  # physical page -> its printed number: in the running head at the outer
+    for index, text in enumerate(pages):  # side, or alone in the foot of a chapter's first page
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if not lines:
+            continue
+        head = re.fullmatch(r"(\d+)\s{2,}\S.*|.*\S\s{2,}(\d+)", lines[0])
+        if head:
+            printed[index] = int(head.group(1) or head.group(2))
+        elif re.fullmatch(r"\d+", lines[-1]):
+            printed[index] = int(lines[-1])
+    # the explorer's print table: from its heading to the next part (it prints no identifiers)
+    first = next(i for i, text in enumerate(pages) if "Le tableau des chiffres" in text)
+    last = next(i for i, text in enumerate(pages) if i > first and re.search(r"partie\s+Apparat", text))
+    table_pages = {printed[i] for i in range(first, last) if i in printed}
     whole = " ".join(" ".join(p.split()) for p in pages)
     cited = [int(n) for n in re.findall(r"\[données(?: \d+)?, p\. (\d+)\]", whole)]
     assert len(cited) > 100 and table_pages
