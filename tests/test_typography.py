@@ -216,30 +216,22 @@ def test_data_links_are_told_apart_in_each_paragraph(html_pages):
     assert numbered > 10 and confused == []
 
 
-def test_pdf_data_links_give_the_page_of_the_row(pdf_path):
+def test_pdf_data_links_give_the_page_of_the_row(pdf_path, html_dir):
     """In the PDF a link reads « [données 2, p. 124] », the printed page of its row in the
-    explorer's table (paper has no links to follow)."""
-    pages = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
-                           capture_output=True, text=True).stdout.split("\f")
-    printed = {}  # physical page -> its printed number: in the running head at the outer
-    for index, text in enumerate(pages):  # side, or alone in the foot of a chapter's first page
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if not lines:
-            continue
-        head = re.fullmatch(r"(\d+)\s{2,}\S.*|.*\S\s{2,}(\d+)", lines[0])
-        if head:
-            printed[index] = int(head.group(1) or head.group(2))
-        elif re.fullmatch(r"\d+", lines[-1]):
-            printed[index] = int(lines[-1])
-    # the explorer's print table: from its heading to the next part (it prints no identifiers)
-    first = next(i for i, text in enumerate(pages) if "Le tableau des chiffres" in text)
-    last = next(i for i, text in enumerate(pages) if i > first and re.search(r"partie\s+Apparat", text))
-    table_pages = {printed[i] for i in range(first, last) if i in printed}
-    whole = " ".join(" ".join(p.split()) for p in pages)
-    cited = [int(n) for n in re.findall(r"\[données(?: \d+)?, p\. (\d+)\]", whole)]
-    assert len(cited) > 100 and table_pages
-    assert re.findall(r"(?<!« )\[données\]", whole) == []  # « [données] » quoted in prose is not a link
-    assert set(cited) <= table_pages, sorted(set(cited) - table_pages)
+    explorer's table (paper has no links to follow): LaTeX's own record of the rows'
+    pages (the .aux file) says which pages those are."""
+    aux = next((ROOT / "_build" / "latex").glob("*.aux")).read_text(encoding="utf-8")
+    row_page = dict(re.findall(r"\\newlabel\{notebooks/explorateur:donnee-([\w-]+)\}\{\{[^}]*\}\{(\d+)\}", aux))
+    text = " ".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
+                                   capture_output=True, text=True).stdout.split())
+    # (a link quoted as an example in prose, « [données 2, p. 54] », is not a link)
+    cited = re.findall(r"(?<!« )\[données(?: \d+)?, p\. (\d+)\]", text)
+    assert len(cited) > 100 and set(cited) <= set(row_page.values())
+    assert re.findall(r"(?<!« )\[données\]", text) == []  # « [données] » quoted in prose is not a link
+    # the book's first link, in the introduction, cites the page of its own row
+    first = re.search(r'class="rtes-data-link[^"]*" href="[^"#]*#donnee-([\w-]+)"',
+                      (html_dir / "book" / "introduction.html").read_text(encoding="utf-8")).group(1)
+    assert cited[0] == row_page[first]
 
 
 def test_provenance_matching_ignores_how_thousands_are_grouped():
