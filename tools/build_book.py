@@ -3,9 +3,10 @@
 Order: validate the data package (a broken table stops here, with file/row/column);
 find the notebooks whose inputs changed and execute them side by side; build the HTML,
 the PDF and the EPUB into a staging folder with -W -n --keep-going (any warning, broken
-reference or notebook error fails); copy the PDF and the EPUB into the site; only then
-replace ``_build/html`` and ``_build/latex``. ``_build/last-build.json`` records when the
-last build started and whether it succeeded (``make publish`` reads it).
+reference or notebook error fails); copy the PDF and the EPUB into the site; pack the site
+into its offline copy (:func:`offline_copy`); only then replace ``_build/html`` and
+``_build/latex``. ``_build/last-build.json`` records when the last build started and
+whether it succeeded (``make publish`` reads it).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
+
+from rtes_edition.site_html import OFFLINE_COPY
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -25,6 +29,13 @@ LOGS = BUILD / "logs"
 STATUS = BUILD / "last-build.json"
 PDF_NAME = "actes-territoires-ess-2013.pdf"
 EPUB_NAME = "actes-territoires-ess-2013.epub"
+# The whole site in one archive, « Lire hors ligne » (download menu and colophon): unzipped,
+# a double-click on index.html opens the book from disk.
+OFFLINE_NAME = OFFLINE_COPY
+OFFLINE_FOLDER = "actes-territoires-ess-2013"
+# what the site offers as downloads of their own: the PDF, the EPUB, and the data package's zip
+# (its tables stay in the copy, one by one, as the pages link to them)
+OFFLINE_LEFT_OUT = (PDF_NAME, EPUB_NAME, "donnees/*.zip", ".buildinfo", OFFLINE_NAME)
 JB = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
 
 
@@ -107,6 +118,7 @@ def build(started: float) -> None:
     if not epub.exists():
         sys.exit(f"ÉCHEC : l'EPUB {epub} n'a pas été produit.")
     shutil.copyfile(epub, staged / "html" / EPUB_NAME)
+    offline_copy(staged / "html")
 
     for kind in ("html", "latex", "jupyter_execute", ".doctrees"):
         target, new = BUILD / kind, staged / kind
@@ -117,6 +129,22 @@ def build(started: float) -> None:
     shutil.rmtree(STAGING)
     print(f"Livre construit : {BUILD / 'html' / 'index.html'}, {BUILD / 'html' / PDF_NAME} "
           f"et {BUILD / 'html' / EPUB_NAME}")
+
+
+def offline_copy(site: Path) -> Path:
+    """Pack ``site`` into ``site/OFFLINE_NAME``, every file under one folder, in a set
+    order and with a fixed date (two builds of the same book give the same archive)."""
+    target = site / OFFLINE_NAME
+    files = sorted(p for p in site.rglob("*") if p.is_file()
+                   and not any(p.relative_to(site).match(pattern) for pattern in OFFLINE_LEFT_OUT))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            name = f"{OFFLINE_FOLDER}/{path.relative_to(site).as_posix()}"
+            info = zipfile.ZipInfo(name, date_time=(2013, 9, 12, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    return target
 
 
 if __name__ == "__main__":
