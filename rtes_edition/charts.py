@@ -382,6 +382,8 @@ NETWORK_HEIGHT = 640
 # the narrowest plot the network is drawn in (a 390 px phone): labels chosen to fit there
 # fit anywhere wider, since a wider plot only moves the nodes apart
 NETWORK_MIN_PX = (330, NETWORK_HEIGHT - 310)
+# the print image's plot (rtes_edition/output.py PNG_WIDTH, no list above it)
+NETWORK_PRINT_PX = (760, NETWORK_HEIGHT - 200)
 EGO_MIN_PARTNERS = 2  # organisations the list offers: the others show in their partner's view
 EGO_LABEL_CHARS = 38
 
@@ -393,18 +395,25 @@ def _text_px(text: str, size: int = NETWORK_FONT) -> float:
 
 def network_layout(nodes: pd.DataFrame, edges: pd.DataFrame, groups: list[str]) -> dict[str, tuple]:
     """Position of each node in [0, 1]²: one cluster per group (``groups`` order, on a
-    grid of three columns), each laid out by networkx's force-directed layout with a fixed
+    grid of three columns, each cell as wide as its cluster needs), each laid out by networkx's force-directed layout with a fixed
     seed, so that the picture is the same at every build."""
     import networkx as nx
 
     columns = 3
     rows_count = max(1, math.ceil(len(groups) / columns))
-    cell_w, cell_h = 1 / columns, 1 / rows_count
+    cell_h = 1 / rows_count
+    size = {g: int((nodes["group"] == g).sum()) for g in groups}
     position = {}
     for index, group in enumerate(groups):
         members = sorted(nodes.loc[nodes["group"] == group, "id"])
         if not members:
             continue
+        # a row's cells as wide as their clusters need (a side grows as the square root)
+        row = index // columns
+        in_row = groups[row * columns:(row + 1) * columns]
+        weights = [size[g] ** 0.5 + 1 for g in in_row]
+        left = sum(weights[:in_row.index(group)]) / sum(weights)
+        cell_w = weights[in_row.index(group)] / sum(weights)
         sub = nx.Graph()
         sub.add_nodes_from(members)
         sub.add_edges_from((s, t) for s, t in zip(edges["source_id"], edges["target_id"])
@@ -413,12 +422,11 @@ def network_layout(nodes: pd.DataFrame, edges: pd.DataFrame, groups: list[str]) 
         xs = [p[0] for p in local.values()]
         ys = [p[1] for p in local.values()]
         span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
-        column, row = index % columns, index // columns
         for node, (x, y) in local.items():
             # a margin inside each cell keeps the clusters apart
             fx = (x - min(xs)) / span_x if len(members) > 1 else 0.5
             fy = (y - min(ys)) / span_y if len(members) > 1 else 0.5
-            position[node] = ((column + 0.12 + 0.76 * fx) * cell_w,
+            position[node] = (left + (0.1 + 0.8 * fx) * cell_w,
                               1 - (row + 0.18 + 0.7 * (1 - fy)) * cell_h)
     return position
 
@@ -448,7 +456,8 @@ def _short(text: str, limit: int = EGO_LABEL_CHARS) -> str:
 
 
 def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, groups: list[str],
-            group_colours: dict[str, str]) -> go.Figure:
+            group_colours: dict[str, str], label_px: tuple[int, int] = NETWORK_MIN_PX,
+            menus: bool = True) -> go.Figure:
     """Cooperation network. ``nodes``: id, label, name, group (one of ``groups``), hover;
     ``edges``: source_id, target_id, kind, hover.
 
@@ -456,13 +465,16 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, groups: list[s
     growing with its number of partners, the labels of the hubs where they fit
     (:func:`hub_labels`; every name on hover). A list above the chart picks an organisation
     with at least :data:`EGO_MIN_PARTNERS` partners: the chart then shows it alone on the
-    left, linked to each of its partners listed on the right, each named."""
+    left, linked to each of its partners listed on the right, each named.
+
+    ``label_px``: the smallest plot the labels must fit (the print image's is wider than
+    a phone's); ``menus``: False for print (no list, nothing but the whole network)."""
     degree = {n: 0 for n in nodes["id"]}
     for s, t in zip(edges["source_id"], edges["target_id"]):
         degree[s] += 1
         degree[t] += 1
     position = network_layout(nodes, edges, groups)
-    labelled = hub_labels(nodes, degree, position)
+    labelled = hub_labels(nodes, degree, position, label_px)
     info = nodes.set_index("id")
     fig = go.Figure()
     xs, ys, mx, my = [], [], [], []
@@ -492,8 +504,9 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, groups: list[s
         ))
     overview = len(fig.data)
     # one trace per organisation offered in the list: itself, its partners, the links
+    partner_count = {}
     chosen = sorted((i for i in nodes["id"] if degree[i] >= EGO_MIN_PARTNERS),
-                    key=lambda i: info.at[i, "name"].lower())
+                    key=lambda i: info.at[i, "name"].lower()) if menus else []
     for node in chosen:
         links = edges[(edges["source_id"] == node) | (edges["target_id"] == node)]
         partners = {}
@@ -501,6 +514,7 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, groups: list[s
             other = t if s == node else s
             partners.setdefault(other, []).append(hover)
         others = sorted(partners, key=lambda i: info.at[i, "name"].lower())
+        partner_count[node] = len(others)
         step = 0.94 / max(1, len(others) - 1) if len(others) > 1 else 0
         places = [(0.12, 0.97 - k * step if len(others) > 1 else 0.5) for k in range(len(others))]
         x, y, text, hover, colours = [0.02], [0.5], [""], [info.at[node, "hover"]], \
@@ -524,16 +538,19 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, groups: list[s
     for k, node in enumerate(chosen):
         visible = [False] * total
         visible[overview + k] = True
-        buttons.append({"label": f"Organisation : {html.escape(_short(info.at[node, 'name'], 60))}"
-                                 f" ({len(set(edges.loc[edges['source_id'] == node, 'target_id']) | set(edges.loc[edges['target_id'] == node, 'source_id']))})",
+        name = html.escape(_short(info.at[node, "name"], 60))
+        buttons.append({"label": f"Organisation : {name} ({partner_count[node]})",
                         "method": "restyle", "args": [{"visible": visible}]})
     fig = base_layout(fig, title, height=NETWORK_HEIGHT)
     fig.update_xaxes(visible=False, range=[-0.01, 1.01], fixedrange=True)
     fig.update_yaxes(visible=False, range=[-0.02, 1.04], fixedrange=True)
+    if menus:
+        fig.update_layout(updatemenus=[{"buttons": buttons, "direction": "down", "showactive": True,
+                                        "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom",
+                                        "pad": {"r": 8}}])
     fig.update_layout(
-        updatemenus=[{"buttons": buttons, "direction": "down", "showactive": True, "x": 0,
-                      "xanchor": "left", "y": 1.02, "yanchor": "bottom", "pad": {"r": 8}}],
-        margin={"l": 10, "r": 10, "t": 110, "b": 10}, title={"y": 0.99, "yanchor": "top"},
+        margin={"l": 10, "r": 10, "t": 110 if menus else 60, "b": 10},
+        title={"y": 0.99, "yanchor": "top"},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.02, "yanchor": "top",
                 "title": {"text": "rencontre où le lien est cité :", "side": "top"}},
     )
@@ -608,7 +625,7 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
                               "x": 0.5 * column_index, "xanchor": "left",
                               "y": 1.27 - 0.13 * row, "yanchor": "bottom", "pad": {"r": 8}})
     fig.update_layout(updatemenus=buttons_menus, meta={"rtes_menus": menu_values})
-    fig.update_xaxes(type="log", dtick=1, tickformat=",.0f", title_text="valeur citée (échelle logarithmique)")
+    fig.update_xaxes(**log_ticks(rows["value"]), title_text="valeur citée (échelle logarithmique)")
     fig = base_layout(fig, title, height=620)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 60},
                       title={"y": 0.99, "yanchor": "top"})  # above the lists

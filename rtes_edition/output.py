@@ -29,8 +29,13 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 ROOT = Path(__file__).resolve().parents[1]
-PNG_WIDTH = 900  # CSS pixels; scale 3 gives ~2700 px, ~300 dpi across a 23 cm text block
+PNG_WIDTH = 800  # CSS pixels; scale 3 gives 2 400 px, ~380 dpi across 16 cm
 PNG_SCALE = 3
+# The width the print images are laid out for: at 16 cm, a 13 px chart text prints at
+# 7.4 pt (tests/test_charts.py checks every font size the figures set).
+PRINT_WIDTH_CM = 16
+# The figures the print images are made from, for the tests to measure (tests/test_charts.py)
+PRINT_FIGURES = ROOT / "_build" / "print-figures"
 
 _kaleido_started = False
 
@@ -176,11 +181,19 @@ def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
     layer the browser loads from the site while kaleido gets it inline)."""
     from IPython.display import display
 
+    web = html_fig or fig
+    # drop-down lists only work on screen
+    fig = go.Figure(fig).update_layout(updatemenus=[]) if fig.layout.updatemenus else fig
     bundle = {
-        "text/html": chart_html(html_fig or fig, chart_id, description, table, links),
+        "text/html": chart_html(web, chart_id, description, table, links),
         "text/plain": description,
         "image/png": base64.b64encode(to_png(fig)).decode("ascii"),
     }
+    try:
+        PRINT_FIGURES.mkdir(parents=True, exist_ok=True)
+        (PRINT_FIGURES / f"{chart_id}.json").write_text(fig.to_json(), encoding="utf-8")
+    except OSError:
+        pass  # a read-only checkout: only the tests read these
     display(bundle, raw=True)
 
 
