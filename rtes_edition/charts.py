@@ -451,6 +451,11 @@ def hub_labels(nodes: pd.DataFrame, degree: dict[str, int], position: dict[str, 
     return kept
 
 
+def node_label(name: str) -> str:
+    """The acronym in brackets when the name has one (« … (ARF) »), else the name."""
+    return name[name.rfind("(") + 1:-1] if name.endswith(")") and "(" in name else name
+
+
 def _short(text: str, limit: int = EGO_LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
@@ -505,7 +510,11 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, groups: list[s
     overview = len(fig.data)
     # one trace per organisation offered in the list: itself, its partners, the links
     partner_count = {}
-    chosen = sorted((i for i in nodes["id"] if degree[i] >= EGO_MIN_PARTNERS),
+    partners_of = {n: set() for n in nodes["id"]}
+    for s, t in zip(edges["source_id"], edges["target_id"]):
+        partners_of[s].add(t)
+        partners_of[t].add(s)
+    chosen = sorted((i for i in nodes["id"] if len(partners_of[i]) >= EGO_MIN_PARTNERS),
                     key=lambda i: info.at[i, "name"].lower()) if menus else []
     for node in chosen:
         links = edges[(edges["source_id"] == node) | (edges["target_id"] == node)]
@@ -627,6 +636,9 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
     fig.update_layout(updatemenus=buttons_menus, meta={"rtes_menus": menu_values})
     fig.update_xaxes(**log_ticks(rows["value"]), title_text="valeur citée (échelle logarithmique)")
     fig = base_layout(fig, title, height=620)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 60},
-                      title={"y": 0.99, "yanchor": "top"})  # above the lists
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 20},
+                      title={"y": 0.99, "yanchor": "top"},  # above the lists
+                      # at the foot of the chart, under the axis title: plotly makes room
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container",
+                              "y": 0, "yanchor": "bottom"})
     return fig

@@ -73,10 +73,10 @@ def test_attendance_chart_says_non_indique_and_draws_the_known_figures(figures, 
     fig = charts.horizontal_bars(rows, "rencontre", "Combien de personnes à chaque rencontre ?",
                                  axis_title="personnes présentes", keep_order=True)
     texts = [a.text for a in fig.layout.annotations]
-    assert sum("non indiqué" in t for t in texts) == rows["value"].isna().sum() > 0
+    assert sum("non\xa0indiqué" in t for t in texts) == rows["value"].isna().sum() > 0
     bar = next(t for t in fig.data if t.type == "bar")
     assert sorted(bar.x) == sorted(rows["value"].dropna())
-    assert any("au moins\xa0250\xa0personnes" in t for t in texts)
+    assert any("au\xa0moins\xa0250\xa0personnes" in t for t in texts)
     assert any("environ\xa0400\xa0personnes" in t for t in texts)
     # an « au moins » figure gets an arrow head at its bar's end
     heads = [t for t in fig.data if t.type == "scatter"]
@@ -109,8 +109,13 @@ def test_cooperation_groups_follow_the_chapters(tables):
     assert groups[0] == selections.NATIONAL_GROUP and len(groups) == len(set(groups))
     assert set(of_node.index) == set(links["source_id"]) | set(links["target_id"])
     assert of_node["rtes"] == selections.NATIONAL_GROUP
-    grenoble = links[(links["source_id"] == "ville-grenoble") | (links["target_id"] == "ville-grenoble")]
-    assert set(grenoble["chapter"]) == {"sud-est"} and of_node["ville-grenoble"] == groups[4]
+    single = 0
+    for node, group in of_node.items():
+        chapters = set(links.loc[(links["source_id"] == node) | (links["target_id"] == node), "chapter"])
+        if len(chapters) == 1:  # every link of the node cited by one chapter: that one's group
+            single += 1
+            assert group == selections.chapter_group(chapters.pop()), node
+    assert single > len(of_node) / 2
 
 
 def _network(tables):
@@ -119,7 +124,7 @@ def _network(tables):
     groups, of_node = selections.cooperation_groups(links)
     nodes = organisations.loc[sorted(of_node.index)].reset_index()
     nodes["group"] = of_node.reindex(nodes["id"]).values
-    nodes["label"] = nodes["name"]
+    nodes["label"] = [charts.node_label(n) for n in nodes["name"]]
     nodes["hover"] = nodes["name"]
     links = links.assign(hover=links["id"])
     return nodes, links, groups
