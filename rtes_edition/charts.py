@@ -135,7 +135,7 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
-def short_label(row: pd.Series, width: int = 48) -> str:
+def short_label(row: pd.Series, width: int = 80) -> str:
     """What a figure counts, in a few words: the editor's note up to its first « ; » when
     short enough, else the measure; prefixed by the territory."""
     note = row.get("note")
@@ -171,7 +171,9 @@ def _row_label(label: str, row: pd.Series) -> str:
     """« label : <b>au moins 250 personnes</b> », escaped, in lines of about
     :data:`LABEL_CHARS` characters; the value is never broken across two lines."""
     value = qualified_value(row) if pd.notna(row.get("value")) else "non indiqué"
-    tokens = [(w, html.escape(w)) for w in f"{label} :".split()]
+    # French spaces inside « » and before « : » never break a line
+    glued = f"{label} :".replace("« ", "«\xa0").replace(" »", "\xa0»").replace(" :", "\xa0:")
+    tokens = [(w, html.escape(w)) for w in glued.split(" ") if w]
     tokens.append((value, f"<b>{html.escape(value).replace(' ', chr(0xA0))}</b>"))
     lines, line, length = [], [], 0
     for plain, shown in tokens:
@@ -203,7 +205,9 @@ def labelled_bars(rows: pd.DataFrame, labels: list[str], title: str, *, groups: 
     order = group_order or list(dict.fromkeys(rows["_group"]))
     rows["_rank"] = [order.index(g) for g in rows["_group"]]
     rows["_unit"] = [UNIT_WORDS.get(u, u) if isinstance(u, str) else "" for u in rows["unit"]]
-    units = list(dict.fromkeys(rows.sort_values("_rank")["_unit"]))
+    # the unit of most rows first
+    units = list(rows["_unit"].value_counts(sort=True).index) if len(rows) else []
+    units.sort(key=lambda u: (-(rows["_unit"] == u).sum(), list(rows["_unit"]).index(u)))
     panels = []  # (unit, items, height in px); items: (kind, y, payload)
     for unit in units:
         part = rows[rows["_unit"] == unit]
@@ -519,9 +523,11 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, groups: list[s
     for node in chosen:
         links = edges[(edges["source_id"] == node) | (edges["target_id"] == node)]
         partners = {}
-        for s, t, hover in zip(links["source_id"], links["target_id"], links["hover"]):
+        for s, t, kind in zip(links["source_id"], links["target_id"], links["kind"]):
             other = t if s == node else s
-            partners.setdefault(other, []).append(hover)
+            partners.setdefault(other, [])
+            if kind not in partners[other]:
+                partners[other].append(kind)
         others = sorted(partners, key=lambda i: info.at[i, "name"].lower())
         partner_count[node] = len(others)
         step = 0.94 / max(1, len(others) - 1) if len(others) > 1 else 0
@@ -532,7 +538,9 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, groups: list[s
             x += [px, 0.02]
             y += [py, 0.5]
             text += [html.escape(_short(info.at[other, "label"])), ""]
-            hover += ["<br>".join(partners[other]), info.at[node, "hover"]]
+            # the sentences are on the whole network's links and in the table (page weight)
+            hover += [f"<b>{html.escape(info.at[other, 'name'])}</b><br>"
+                      f"{html.escape(', '.join(partners[other]))}", info.at[node, "hover"]]
             colours += [group_colours[info.at[other, "group"]], group_colours[info.at[node, "group"]]]
         fig.add_trace(go.Scatter(
             x=x, y=y, mode="lines+markers+text", visible=False, showlegend=False,
