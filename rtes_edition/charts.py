@@ -300,6 +300,28 @@ def grouped_log_bars(rows: pd.DataFrame, group_column: str, groups: list[str], t
                          axis_title=unit_title)
 
 
+def print_form(fig: go.Figure, width: int) -> go.Figure:
+    """``fig`` as the print image shows it, ``width`` px wide: no drop-down list (they only
+    work on screen), the title broken into lines that fit (on the site,
+    book/assets/plotly-setup.js does it at the chart's width)."""
+    fig = go.Figure(fig)
+    if fig.layout.updatemenus:
+        fig.update_layout(updatemenus=[])
+    title = fig.layout.title.text or ""
+    size = (fig.layout.title.font.size or (fig.layout.font.size or 14) * 1.2)
+    chars = int((width - 40) / (0.62 * size))
+    if title and "<br>" not in title and len(title) > chars:
+        lines = wrap(html.unescape(title), chars).count("<br>")
+        fig.update_layout(title_text=wrap(html.unescape(title), chars),
+                          margin_t=(fig.layout.margin.t or 60) + int(lines * 1.3 * size),
+                          height=(fig.layout.height or 450) + int(lines * 1.3 * size))
+        if fig.layout.title.yanchor != "top":
+            # plotly.js hangs a title of several lines about one line above its anchor
+            fig.update_layout(title={"yref": "container", "y": 1 - (10 + 1.3 * size) / fig.layout.height,
+                                     "yanchor": "top"})
+    return fig
+
+
 # Metropolitan France and Corsica, with a margin: the view of the map.
 FRANCE_LON = [-5.5, 10.0]
 FRANCE_LAT = [41.2, 51.3]
@@ -642,7 +664,7 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
                               "x": 0.5 * column_index, "xanchor": "left",
                               "y": 1.27 - 0.13 * row, "yanchor": "bottom", "pad": {"r": 8}})
     fig.update_layout(updatemenus=buttons_menus, meta={"rtes_menus": menu_values})
-    fig.update_xaxes(**log_ticks(rows["value"]), title_text="valeur citée (échelle logarithmique)")
+    fig.update_xaxes(**log_ticks(rows["value"]), title_text="valeur citée<br>(échelle logarithmique)")  # fits a phone
     fig = base_layout(fig, title, height=620)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 20},
                       title={"y": 0.99, "yanchor": "top"},  # above the lists

@@ -181,9 +181,10 @@ def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
     layer the browser loads from the site while kaleido gets it inline)."""
     from IPython.display import display
 
+    from rtes_edition.charts import print_form
+
     web = html_fig or fig
-    # drop-down lists only work on screen
-    fig = go.Figure(fig).update_layout(updatemenus=[]) if fig.layout.updatemenus else fig
+    fig = print_form(fig, PNG_WIDTH)  # no drop-down list, the title in lines that fit
     bundle = {
         "text/html": chart_html(web, chart_id, description, table, links),
         "text/plain": description,

@@ -4,7 +4,7 @@ a desktop's and a phone's width, and in the print images."""
 
 from __future__ import annotations
 
-import functools
+import html
 import json
 import math
 import re
@@ -159,11 +159,12 @@ def test_network_list_shows_one_organisation_with_exactly_its_partners(tables):
     for button in buttons[1:]:
         shown = [t for t, v in zip(fig.data, button.args[0]["visible"]) if v]
         assert len(shown) == 1
-        node = names[names == shown[0].name].index[0]
+        node = names[names.map(html.escape) == shown[0].name].index[0]
         partners = (set(links.loc[links["source_id"] == node, "target_id"])
                     | set(links.loc[links["target_id"] == node, "source_id"]))
         assert len(partners) >= charts.EGO_MIN_PARTNERS
-        assert {t for t in shown[0].text if t} == {charts._short(names[p]) for p in partners}
+        assert {t for t in shown[0].text if t} == {html.escape(charts._short(charts.node_label(names[p])))
+                                                   for p in partners}
         assert button.label.endswith(f"({len(partners)})")
 
 
@@ -277,11 +278,12 @@ def _check(chart, where):
     problems = []
     for a, b in _overlaps(chart["texts"]):
         problems.append(f"{where} {chart['id']}: « {a} » over « {b} »")
-    left, _, right, _ = chart["chart"]
+    left, top, right, bottom = chart["chart"]
     for t in chart["texts"]:
         if t["tick"] and SI_SUFFIX.search(t["text"]):
             problems.append(f"{where} {chart['id']}: tick « {t['text']} » with an SI suffix")
-        if t["box"][0] < left - 1 or t["box"][2] > right + 1:
+        if (t["box"][0] < left - 1 or t["box"][2] > right + 1
+                or t["box"][1] < top - 1 or t["box"][3] > bottom + 1):
             problems.append(f"{where} {chart['id']}: « {t['text']} » runs out of the chart")
     return problems
 
