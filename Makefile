@@ -1,16 +1,22 @@
 # Single entry point: `make book` builds the HTML site and the PDF, `make test` runs the
-# test suite (building the book first if needed), `make bench` measures.
+# test suite (building the book first if needed), `make check` the fast tier (lint and the
+# tests that need no built book), `make bench` measures.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: book test bench deps clean
+.PHONY: book test check bench deps clean
 
 book: deps
 	$(PY) tools/build_book.py
 
 test: book
 	$(PY) -m pytest
+
+# The fast tier: no build, no browser, no PDF (markers set in tests/conftest.py).
+check: $(VENV)/.installed $(VENV)/.skip-slow-imports
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -m "not book and not browser and not pdf and not slow"
 
 bench: book
 	$(PY) tools/benchmark.py

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import unicodedata
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -408,8 +409,6 @@ NETWORK_HEIGHT = 640
 # the narrowest plot the network is drawn in (a 390 px phone): labels chosen to fit there
 # fit anywhere wider, since a wider plot only moves the nodes apart
 NETWORK_MIN_PX = (330, NETWORK_HEIGHT - 310)
-# the print image's plot (rtes_edition/output.py PNG_WIDTH, no list above it)
-NETWORK_PRINT_PX = (760, NETWORK_HEIGHT - 200)
 EGO_MIN_PARTNERS = 2  # organisations the list offers: the others show in their partner's view
 EGO_LABEL_CHARS = 38
 
@@ -596,6 +595,38 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str, groups: list[s
     return fig
 
 
+ALL_WORDS = {"Territoire": "tous"}
+"""The choice that filters nothing, agreeing with its list's title (« toutes » otherwise)."""
+
+
+def menu_choices(rows: pd.DataFrame, column: str) -> list[tuple[str, str]]:
+    """(value, label) of a list's choices. Territories are grouped: first those beyond a
+    single 2013 region (the country, the inter-regional meetings, abroad), then region by
+    region, the region itself before the places inside it, each named with its region."""
+    values = rows[column].dropna().drop_duplicates().sort_values()
+    if column != "territory" or "region_2013" not in rows:
+        return [(v, str(v)) for v in values]
+    regions = (rows.dropna(subset=[column, "region_2013"])
+               .groupby(column)["region_2013"].first())
+    def fold(text):  # alphabetical order, « Île-de-France » among the I
+        return "".join(c for c in unicodedata.normalize("NFD", str(text))
+                       if not unicodedata.combining(c)).lower()
+
+    def key(value):
+        region = regions.get(value)
+        if region is None or region == "France":
+            return (0, "", 0 if value == "France" else 1, fold(value))
+        return (1, fold(region), 0 if value == region else 1, fold(value))
+    choices = []
+    for value in sorted(values, key=key):
+        region = regions.get(value)
+        wide = region is None or region == "France"
+        label = (str(value) if wide else f"{value} (région)" if value == region
+                 else f"{value} ({region})")
+        choices.append((value, label))
+    return choices
+
+
 def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str], colour_column: str,
                  menus: dict[str, str], title: str) -> go.Figure:
     """Every row as one point (value on a logarithmic axis, one line per unit), with a
@@ -650,12 +681,12 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
 
     buttons_menus, menu_values = [], []
     for position, (menu_title, column) in enumerate(menus.items()):
-        buttons = [{"label": f"{menu_title} : toutes", "method": "restyle",
-                    "args": restyle([True] * len(rows))}]
-        values = rows[column].dropna().drop_duplicates().sort_values()
-        menu_values.append([None] + [str(v) for v in values])
-        for value in values:
-            buttons.append({"label": f"{menu_title} : {html.escape(str(value))}",
+        buttons = [{"label": f"{menu_title} : {ALL_WORDS.get(menu_title, 'toutes')}",
+                    "method": "restyle", "args": restyle([True] * len(rows))}]
+        choices = menu_choices(rows, column)
+        menu_values.append([None] + [str(v) for v, _ in choices])
+        for value, label in choices:
+            buttons.append({"label": f"{menu_title} : {html.escape(label)}",
                             "method": "restyle", "args": restyle(list(rows[column] == value))})
         # two lists per row: a list is as wide as its longest choice, and three side by
         # side overlap (the first list could no longer be clicked)

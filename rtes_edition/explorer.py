@@ -14,7 +14,8 @@ import pandas as pd
 
 from rtes_edition import provenance
 from rtes_edition.charts import qualified_value
-from rtes_edition.output import _escape_latex, latex_table
+from rtes_edition.output import latex_table
+from rtes_edition.typography import typeset
 
 # itables' JavaScript, served once by the site (book/_ext/offline_assets.py), relative to
 # the explorer page; itables derives the stylesheet's address from it.
@@ -30,40 +31,133 @@ def filter_rows(figures: pd.DataFrame, meeting: str = ALL, category: str = ALL,
                 territory: str = ALL) -> pd.DataFrame:
     """Rows matching the three choices (``ALL`` leaves a dimension unfiltered)."""
     keep = pd.Series(True, index=figures.index)
-    for column, value in (("meeting_id", meeting), ("category", category), ("territory", territory)):
+    # the meeting where a figure was said (data/README.md: stated_at)
+    for column, value in (("stated_at", meeting), ("category", category), ("territory", territory)):
         if value != ALL:
             keep &= figures[column] == value
     return figures[keep]
 
 
+RELATION_WORDS = {"même fait": "même fait que", "contredit": "autre valeur pour le même fait que",
+                  "partie de": "partie de"}
+
+
+def stated_value(row: pd.Series) -> str:
+    """The value as the text states it, and, for a row related to another, how:
+    « 14 personnes (même fait que fig-sudouest-044) »."""
+    text = qualified_value(row)
+    relation = row.get("relation")
+    if isinstance(relation, str) and relation in RELATION_WORDS:
+        text += f" ({RELATION_WORDS[relation]} {row['related_figure_id']})"
+    return text
+
+
 def table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
-    """One line per figure, in the file's order, with the columns a reader searches."""
+    """One line per mention of a figure, in the file's order, with the columns a reader
+    searches; a further mention of a fact names its reference row."""
     names = meetings.set_index("id")["name"]
     out = figures.assign(
-        valeur=[qualified_value(r) for _, r in figures.iterrows()],
-        rencontre=figures["meeting_id"].map(names),
+        valeur=[stated_value(r) for _, r in figures.iterrows()],
+        rencontre=figures["stated_at"].map(names),
         passage=[provenance.passage_label(c, s) for c, s in zip(figures["chapter"], figures["section"])],
     )
-    return out[list(COLUMNS)].rename(columns=COLUMNS)
+    out = out[list(COLUMNS)].rename(columns=COLUMNS)
+    # French spaces and apostrophes as printed; identifiers and the data stay as they are
+    return out.map(lambda v: typeset(v) if isinstance(v, str) else v)
+
+
+# The web table's columns: what a reader looks for first, the sentence, then where it
+# comes from; the identifier last. Where the page is too narrow for them
+# (book/assets/rtes-figures.css), the FOLDED columns are hidden and their values shown in
+# the row's details, under the sentence: « narrow » below 1400 px, « phone » below 640 px.
+WEB_COLUMNS = ["chiffre", "valeur citée", "territoire", "rencontre", "phrase des actes",
+               "passage des actes", "catégorie", "identifiant"]
+FOLDED = {"territoire": "phone", "rencontre": "narrow", "passage des actes": "narrow",
+          "catégorie": "narrow", "identifiant": "narrow"}
+SORT_KEY = "valeur (nombre)"  # hidden: the number the « valeur citée » column sorts by
+SHORT_SENTENCE = 70  # characters of a sentence shown before « … » (the rest on demand)
+
+
+def _short(sentence: str) -> str | None:
+    """The sentence's start, cut at a word, or None when it is short enough to show whole."""
+    if len(sentence) <= SHORT_SENTENCE + 15:
+        return None
+    cut = sentence.rfind(" ", 0, SHORT_SENTENCE)
+    return sentence[:cut if cut > 0 else SHORT_SENTENCE].rstrip(" ,;:") + " …"
+
+
+def _sentence_cell(sentence: str, folded: dict[str, str]) -> str:
+    """The sentence (shortened, whole on demand) and, for phones, the folded columns."""
+    rows = "".join(f'<div class="rtes-folded-{FOLDED[name]}"><dt>{html.escape(name)}</dt>'
+                   f"<dd>{value}</dd></div>" for name, value in folded.items() if value)
+    details = f'<dl class="rtes-folded">{rows}</dl>'
+    short = _short(sentence)
+    if short is None:
+        return (f'<span class="rtes-sentence-text">{html.escape(sentence)}</span>'
+                f'<details class="rtes-row-details rtes-details-only"><summary>Détails</summary>'
+                f"{details}</details>")
+    return (f'<details class="rtes-row-details rtes-sentence"><summary>'
+            f'<span class="rtes-short">{html.escape(short)}</span>'
+            f'<span class="rtes-more"> lire la phrase</span><span class="rtes-less">réduire</span></summary>'
+            f'<p class="rtes-sentence-text">{html.escape(sentence)}</p>{details}</details>')
+
+
+def web_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
+    """The explorer's table as its cells' HTML (everything escaped here), in WEB_COLUMNS
+    order, then the hidden sort key."""
+    from rtes_edition.charts import unique_labels
+
+    base = table(figures, meetings)
+    text = base.map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
+    passages = [f'<a href="{html.escape(provenance.passage_url(c, s))}">{t}</a>'
+                for c, s, t in zip(figures["chapter"], figures["section"], text["passage des actes"])]
+    # the anchor the chapters' « [données] » links point to, in the first cell (always shown)
+    labels = [f'<span id="{provenance.row_anchor(i)}" class="rtes-row-anchor">{html.escape(label)}</span>'
+              for i, label in zip(figures["id"], unique_labels(figures))]
+    out = pd.DataFrame({
+        "chiffre": labels,
+        "valeur citée": list(text["valeur citée"]),
+        "territoire": list(text["territoire"]),
+        "rencontre": list(text["rencontre"]),
+        "phrase des actes": "",
+        "passage des actes": passages,
+        "catégorie": list(text["catégorie"]),
+        "identifiant": list(text["identifiant"]),
+        # as text: itables would give a number column a sort key of its own
+        SORT_KEY: [repr(float(v)) for v in figures["value"]],
+    })
+    out["phrase des actes"] = [
+        _sentence_cell(str(sentence), {name: row[name] for name in FOLDED})
+        for sentence, (_, row) in zip(base["phrase des actes"], out.iterrows())]
+    return out
 
 
 def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
-    """itables' searchable table; each identifier cell holds the row's anchor, each
-    passage cell a link to the chapter. Cells are escaped here, since itables is told to
-    take them as HTML."""
-    from itables import javascript as itables_js
+    """itables' searchable, sortable table (cells are HTML, escaped in :func:`web_table`)."""
+    from itables import JavascriptFunction, javascript as itables_js
 
-    shown = table(figures, meetings).map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
-    shown["identifiant"] = [f'<span id="{provenance.row_anchor(i)}" class="rtes-row-anchor">{html.escape(i)}</span>'
-                            for i in figures["id"]]
-    shown["passage des actes"] = [
-        f'<a href="{html.escape(provenance.passage_url(c, s))}">{text}</a>'
-        for c, s, text in zip(figures["chapter"], figures["section"], shown["passage des actes"])]
+    shown = web_table(figures, meetings)
+    index = {name: i for i, name in enumerate(shown.columns)}
     options = dict(
         connected=True, dt_url=DT_URL, allow_html=True, showIndex=False,
-        paging=False, scrollY="70vh", scrollX=True, scrollCollapse=True,
-        columnDefs=[{"width": "28em", "targets": 6}], column_filters="footer",
-        classes="display compact",
+        # the whole table in the page's flow: no box of its own to scroll in, no pages
+        # (a « [données] » link must find its row in the page)
+        paging=False, autoWidth=False, column_filters="footer",
+        # itables' default sorts only from the 12 px arrow (to let the title be selected)
+        text_in_header_can_be_selected=False,
+        classes="display compact rtes-explorer-table",
+        columnDefs=[
+            # numbers sort as numbers: the value column's sort key is the row's hidden number
+            # (« environ 400 » before « environ 50 000 »); the column itself is the one
+            # marked as sorted (aria-sort), which orderData would not do
+            {"targets": index["valeur citée"], "render": JavascriptFunction(
+                "function (data, type, row) { return type === 'sort' || type === 'type'"
+                f" ? parseFloat(row[{index[SORT_KEY]}]) : data; }}")},
+            {"targets": index[SORT_KEY], "visible": False, "searchable": False},
+            *({"targets": [index[name] for name, level in FOLDED.items() if level == fold],
+               "className": f"rtes-fold-{fold}"} for fold in ("phone", "narrow")),
+            {"targets": index["phrase des actes"], "className": "rtes-sentence-cell"},
+        ],
         # itables drops the search box of a table that fits in one page; this one keeps it
         layout={"topStart": None, "topEnd": "search", "bottomStart": "info", "bottomEnd": None},
         language={"search": "Rechercher :", "info": "_TOTAL_ chiffres",
@@ -118,19 +212,17 @@ def _set_up_when_idle(page: str) -> str:
 
 
 def table_latex(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
-    """The same table for the PDF: every row starts with the label the chapters' links
-    point to (``\\label`` of the row anchor in this page)."""
-    rows = table(figures, meetings)[["identifiant", "valeur citée", "territoire", "phrase des actes"]]
-    latex = latex_table(rows, [2.2, 2.0, 1.8, 5.2],
-                        links=[(provenance.passage_label(c, s), provenance.passage_url(c, s))
-                               for c, s in zip(figures["chapter"], figures["section"])],
-                        link_targets=[provenance.latex_label(c, s)
-                                      for c, s in zip(figures["chapter"], figures["section"])])
-    for figure_id in figures["id"]:
-        cell = _escape_latex(figure_id)
-        label = f"{provenance.EXPLORER_PAGE}:{provenance.row_anchor(figure_id)}"
-        latex = latex.replace(f"\n{cell} &", f"\n\\phantomsection\\label{{\\detokenize{{{label}}}}}{cell} &", 1)
-    return latex
+    """The print form of the table: every figure with the sentence that states it and its
+    passage and page, each row starting with the label the chapters' links point to.
+    Identifiers, categories, filters and sorting are the site's (the page says so)."""
+    rows = table(figures, meetings)[["valeur citée", "phrase des actes"]]
+    return latex_table(rows, [2.3, 6.3],
+                       links=[(provenance.passage_label(c, s), provenance.passage_url(c, s))
+                              for c, s in zip(figures["chapter"], figures["section"])],
+                       link_targets=[provenance.latex_label(c, s)
+                                     for c, s in zip(figures["chapter"], figures["section"])],
+                       row_labels=[f"\\detokenize{{{provenance.EXPLORER_PAGE}:{provenance.row_anchor(i)}}}"
+                                   for i in figures["id"]])
 
 
 def show_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> None:

@@ -28,13 +28,18 @@ from pandas.io.formats.style_render import _escape_latex  # pandas pinned in req
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from rtes_edition.typography import typeset, typeset_figure
+
 ROOT = Path(__file__).resolve().parents[1]
-PNG_WIDTH = 800  # CSS pixels; scale 3 gives 2 400 px, ~380 dpi across 16 cm
-PNG_SCALE = 3
-# The width the print images are laid out for: at 16 cm, a 13 px chart text prints at
-# 7.4 pt (tests/test_charts.py checks every font size the figures set).
-PRINT_WIDTH_CM = 16
-# The figures the print images are made from, for the tests to measure (tests/test_charts.py)
+# Print size: the image fills the 12 cm text block (340 pt), so one CSS pixel prints at
+# 340/520 = 0.65 pt and the smallest chart text (11 px) at 7.2 pt; scale 5 gives 2600 px,
+# about 550 dpi.
+PNG_WIDTH = 520  # CSS pixels
+# The width the print images are printed at: the text block of book/latex/rtes-print.sty.
+PRINT_WIDTH_CM = 12
+PNG_SCALE = 5
+# The figures the print images are made from, for the tests to measure (tests/test_charts.py:
+# no text over another, every font at least 7 pt at PRINT_WIDTH_CM)
 PRINT_FIGURES = ROOT / "_build" / "print-figures"
 
 _kaleido_started = False
@@ -98,8 +103,27 @@ def _keep_png(path: Path, png: bytes) -> None:
         pass  # a read-only checkout: the image is simply made again next time
 
 
+def for_print(fig: go.Figure) -> go.Figure:
+    """The figure without its interactive controls (drop-down menus, sliders), which
+    mean nothing on paper."""
+    if not (fig.layout.updatemenus or fig.layout.sliders):
+        return fig
+    printed = go.Figure(fig)
+    printed.layout.updatemenus = ()
+    printed.layout.sliders = ()
+    printed.layout.margin.t = 70  # the room the menus took above the plot
+    return printed
+
+
+# The tallest image that fits a page with its section title and caption (24 cm text block,
+# 0.65 pt a pixel): a taller chart is drawn shorter for print (its bars closer together),
+# rather than scaled down, which would shrink its text below 7 pt.
+PNG_MAX_HEIGHT = 780
+
+
 def to_png(fig: go.Figure) -> bytes:
-    height = fig.layout.height or 500
+    fig = for_print(fig)
+    height = min(fig.layout.height or 500, PNG_MAX_HEIGHT)
     cached = PNG_CACHE / f"{_png_digest(fig, height)}.png"
     if cached.exists():
         os.utime(cached)  # recently used: kept by the cap
@@ -149,12 +173,25 @@ def _fmt(value) -> str:
         return f"{value:,}".replace(",", "\u202f")
     if pd.isna(value):
         return ""
-    return str(value)
+    return typeset(str(value))  # French spaces and apostrophes; the data stay as they are
+
+
+def toolbar(fig: go.Figure) -> list[str]:
+    """The chart toolbar's buttons: download as PNG and, where the reader can zoom or move
+    the chart, give it back its first view (plotly.js's French names come from its locale)."""
+    types = {trace.type for trace in fig.data}
+    if types & {"scattergeo", "choropleth"}:
+        return ["toImage", "resetGeo"]
+    if types <= {"pie"}:
+        return ["toImage"]
+    return ["toImage", "resetScale2d"]
 
 
 def chart_html(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
                links: list[tuple[str, str]] | None = None) -> str:
     config = {"responsive": True, "displaylogo": False, "locale": "fr",
+              # only what readers use, always shown (above the chart: rtes-figures.css)
+              "displayModeBar": True, "modeBarButtons": [toolbar(fig)],
               "toImageButtonOptions": {"format": "png", "filename": chart_id, "scale": 2}}
     # RTES_INLINE_PLOTLYJS=1: Jupyter Book's default (plotly.js inside each chart page),
     # built only by tools/benchmark.py for comparison
@@ -183,6 +220,9 @@ def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
 
     from rtes_edition.charts import print_form
 
+    # French typography in the chart's titles, labels and tooltips (rtes_edition.typography)
+    fig, html_fig = (typeset_figure(f) if f is not None else None for f in (fig, html_fig))
+    description = typeset(description)
     web = html_fig or fig
     fig = print_form(fig, PNG_WIDTH)  # no drop-down list, the title in lines that fit
     bundle = {
@@ -199,44 +239,82 @@ def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
 
 
 def latex_table(table: pd.DataFrame, widths: list[float], links: list[tuple[str, str]] | None = None,
-                link_targets: list[str] | None = None) -> str:
-    """``table`` as a LaTeX longtable (booktabs rules, text escaped for LaTeX).
+                link_targets: list[str] | None = None, row_labels: list[str] | None = None) -> str:
+    """``table`` as a LaTeX longtable set for paper: booktabs rules, a size smaller than
+    the text, ragged-right cells, a header repeated on every page, no lone row at the
+    foot or head of a page; text escaped for LaTeX.
 
-    ``widths``: the width of each column in cm (long sentences wrap in their column).
-    ``links``: as for :func:`data_table_html`; in the PDF the passage is a
-    cross-reference to the chapter section (``link_targets``: Sphinx labels)."""
+    ``widths``: the relative width of each column (shares of the text block, whatever the
+    margins). ``links``: as for :func:`data_table_html`; in the PDF the passage is a
+    cross-reference to the chapter section with its page (``link_targets``: Sphinx
+    labels). ``row_labels``: a ``\\label`` set at the start of each row."""
     table = table.map(_fmt) if hasattr(table, "map") else table.applymap(_fmt)
     if links is not None:
-        table = table.assign(**{"passage des actes": [text for text, _ in links]})
-        widths = widths + [2.4]
+        table = table.assign(**{"passage des actes": [typeset(text) for text, _ in links]})
+        widths = widths + [PASSAGE_WIDTH]
     styler = table.style.hide(axis="index").format(escape="latex")
     if links is not None and link_targets is not None:
         column = "passage des actes"
-        table[column] = [f"\\hyperref[{target}]{{{_escape_latex(text)}}}"
+        table[column] = [f"\\hyperref[{target}]{{{_escape_latex(typeset(text))}}}, p.~\\pageref{{{target}}}"
                          for (text, _), target in zip(links, link_targets)]
         styler = table.style.hide(axis="index").format(escape="latex", subset=list(table.columns[:-1]))
     styler = styler.format_index(escape="latex", axis=1)
-    latex = styler.to_latex(
-        column_format="".join(f"p{{{w}cm}}" for w in widths),
-        environment="longtable", hrules=True, convert_css=False,
-    )
-    return latex.replace("Continued on next page", "Suite à la page suivante")
+    total = sum(widths)
+    # narrow columns ragged right (ragged2e, loaded by book/_ext/typography.py);
+    # \hspace{0pt}: TeX never hyphenates the first word of a paragraph, and a cell is one
+    # (« Intercommunalité » ran into the next column)
+    columns = "".join(
+        f">{{\\RaggedRight\\arraybackslash\\hspace{{0pt}}}}p{{\\dimexpr{w / total:.3f}\\linewidth-2\\tabcolsep\\relax}}"
+        for w in widths)
+    latex = styler.to_latex(column_format=columns, environment="longtable", hrules=True,
+                            convert_css=False)
+    latex = latex.replace("Continued on next page", "Suite à la page suivante")
+    return _for_paper(latex, row_labels)
+
+
+PASSAGE_WIDTH = 3.2
+"""Relative width of the « passage des actes » column that ``links`` add."""
+
+
+def _for_paper(latex: str, row_labels: list[str] | None) -> str:
+    """Row labels, no page break after the first row nor before the last one (no row
+    alone at a page foot or head), and the table in a smaller size."""
+    head, sep, rest = latex.partition("\\endlastfoot\n")
+    body, end, tail = rest.rpartition("\\end{longtable}")
+    rows = body.split(" \\\\\n")
+    rows, last = rows[:-1], rows[-1]  # ``last``: what follows the final row's ``\\``
+    if row_labels is not None:
+        if len(row_labels) != len(rows):
+            raise ValueError(f"{len(row_labels)} labels for {len(rows)} rows")
+        rows = [f"\\phantomsection\\label{{{label}}}{row}" for label, row in zip(row_labels, rows)]
+    ends = [" \\\\*\n" if i == 0 or i >= len(rows) - 2 else " \\\\\n" for i in range(len(rows))]
+    body = "".join(row + e for row, e in zip(rows, ends)) + last
+    return ("\\begingroup\\small\\setlength{\\tabcolsep}{4pt}\n"
+            + head + sep + body + end + tail.rstrip("\n") + "\n\\endgroup\n")
 
 
 def print_table(table: pd.DataFrame, widths: list[float], rows: pd.DataFrame | None = None) -> None:
-    """The data of a chart as a real table in the PDF (the web page has it folded under
-    the chart already, so the web output is empty). ``rows``: the figure rows, whose
-    chapter sections the table links to."""
+    """The data of a chart as a compact table in the PDF (the web page has it folded under
+    the chart already, so the web output is empty): the columns in :data:`WEB_ONLY_COLUMNS`
+    are left to the site. ``rows``: the figure rows, whose chapter sections the table
+    links to, with their page."""
     from IPython.display import display
 
     from rtes_edition import provenance
 
+    kept = [i for i, c in enumerate(table.columns) if c not in WEB_ONLY_COLUMNS]
+    table, widths = table.iloc[:, kept], [widths[i] for i in kept]
     links = targets = None
     if rows is not None:
         links = passage_links(rows)
         targets = [provenance.latex_label(c, s) for c, s in zip(rows["chapter"], rows["section"])]
     display({"text/html": "", "text/latex": latex_table(table, widths, links, targets),
              "text/plain": ""}, raw=True)
+
+
+WEB_ONLY_COLUMNS = ("identifiant", "phrase des actes", "latitude", "longitude")
+"""Columns that mean nothing on paper: row identifiers, coordinates, and the sentence,
+which the reader finds in the talk at the page the passage column gives."""
 
 
 def data_table(rows: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
@@ -253,5 +331,5 @@ def data_table(rows: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
 
 
 TABLE_WIDTHS = [2.6, 2.0, 5.0, 1.9]
-"""Column widths (cm) of :func:`data_table` in the PDF; the passage column adds 2.4
-(with the space between columns, about the 16 cm of the A4 text block)."""
+"""Relative column widths of :func:`data_table` in the PDF (before the columns left to the
+site are dropped); the passage column adds :data:`PASSAGE_WIDTH`."""

@@ -83,6 +83,17 @@ def matches(sentence: str, paragraph: str) -> float:
     return found_ratio(sentence, shingles(words(paragraph)))
 
 
+def position_in(sentence: str, paragraph: str) -> int:
+    """Where ``sentence`` starts in ``paragraph``, in words (the first of its word trigrams
+    found there; the paragraph's length when none is), to order a paragraph's links."""
+    text = words(paragraph)
+    for gram in [tuple(words(sentence)[i:i + 3]) for i in range(max(len(words(sentence)) - 2, 1))]:
+        for index in range(len(text) - len(gram) + 1):
+            if tuple(text[index:index + len(gram)]) == gram:
+                return index
+    return len(text)
+
+
 def find_paragraph(sentence: str, paragraphs: list[str]) -> int | None:
     """Index of the paragraph stating ``sentence``, or None when none is close enough."""
     best, best_ratio = None, 0.0

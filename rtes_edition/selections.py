@@ -16,10 +16,11 @@ class SelectionError(ValueError):
 
 def combined_attendance(figures: pd.DataFrame) -> pd.DataFrame:
     """The attendance figures of no single meeting: participants counted in persons,
-    with no meeting (the introduction's « près de 400 » for the four meetings of
+    with no meeting nor organisation (the introduction's « près de 400 » for the four meetings of
     12 September together)."""
     return figures[(figures["category"] == "participation") & (figures["measure"] == "participants")
-                   & (figures["unit"] == "personnes") & figures["meeting_id"].isna()]
+                   & (figures["unit"] == "personnes") & figures["meeting_id"].isna()
+                   & figures["subject_id"].isna()]
 
 
 def attendance(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:

@@ -50,10 +50,14 @@ def chapter_text(stem: str) -> str:
 
 def words(text: str) -> list[str]:
     """Accent-, case- and apostrophe-insensitive words: `I'ESS`, `l'ESS`, `'ESS`, `l’ESS`
-    all give ['ess']; `modéle` and `modèle` both give 'modele'."""
+    all give ['ess']; `modéle` and `modèle` both give 'modele'; `12 000` gives '12000'."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    # Thousands as one word, however grouped: « 3700 », « 3 700 » and « 3 700 » (the
+    # book's typography groups them, the data may not) all give '3700'.
+    text = re.sub(r"(?<!\d)\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)",
+                  lambda m: re.sub(r"\s", "", m.group()), text)
     # Elided articles and pronouns (l', d', s'…) are where the OCR errs most (I'ESS, 'ESS,
     # UESS): one-letter words are left out of the comparison.
     return [w for w in re.findall(r"[a-z0-9]+", text) if len(w) > 1 or w.isdigit()]

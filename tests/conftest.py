@@ -149,3 +149,34 @@ def built_copy(tmp_path_factory) -> Path:
     result = build_copy(copy)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return copy
+
+
+# --- Test tiers -----------------------------------------------------------------------
+# Markers follow from what a test uses, so a new test is tiered without anyone remembering
+# to mark it: `make check` runs only the tests that need none of these.
+_TIER_FIXTURES = {
+    "browser": {"browser", "visit", "site_url", "visits"},
+    "pdf": {"pdf_path"},
+    "book": {"html_dir", "html_pages"},
+    "slow": {"built_copy", "second_build", "hostile_site"},
+}
+# Tests that copy the repository and build or rebuild it in the copy.
+_COPY_HELPERS = {"copy_repo", "build_copy", "_copy_repo"}
+# Tests that read the build's logs or pages by their path rather than through a fixture.
+_BUILD_PATHS = {"LOGS", "HTML", "PDF"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for marker, fixtures in _TIER_FIXTURES.items():
+            if used & fixtures:
+                item.add_marker(marker)
+        function = getattr(item, "function", None)
+        names = set(function.__code__.co_names) if function is not None else set()
+        if names & _COPY_HELPERS:
+            item.add_marker("slow")
+        if names & _BUILD_PATHS:
+            item.add_marker("book")
+        if item.get_closest_marker("browser") or item.get_closest_marker("pdf"):
+            item.add_marker("book")

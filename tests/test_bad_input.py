@@ -14,13 +14,15 @@ import functools
 import hashlib
 import http.server
 import io
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import _QuietHandler, build_copy, copy_repo
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -67,7 +69,7 @@ def malformed_row(repo: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
     line = text.count("\n") + 1  # the appended row's line in the file
     path.write_text(text + "fig-ligne-tronquee,12,personnes\n", encoding="utf-8")
-    return ["data/figures.csv", f"row {line}"]
+    return ["data/figures.csv", f"ligne {line}"]
 
 
 def wrong_type(repo: Path) -> list[str]:
@@ -75,7 +77,7 @@ def wrong_type(repo: Path) -> list[str]:
     columns, rows = read_csv(path)
     rows[0]["value"] = "douze"
     write_csv(path, columns, rows)
-    return ["data/figures.csv", "row 2", "column value", "douze"]
+    return ["data/figures.csv", "ligne 2", "colonne value", "douze"]
 
 
 def dangling_reference(repo: Path) -> list[str]:
@@ -83,7 +85,7 @@ def dangling_reference(repo: Path) -> list[str]:
     columns, rows = read_csv(path)
     rows[2]["meeting_id"] = "rencontre-fantome"
     write_csv(path, columns, rows)
-    return ["data/figures.csv", "row 4", "meeting_id", "rencontre-fantome"]
+    return ["data/figures.csv", "ligne 4", "meeting_id", "rencontre-fantome"]
 
 
 def raising_cell(repo: Path) -> list[str]:
@@ -126,6 +128,81 @@ def test_bad_input_fails_the_build_and_keeps_the_site(built_copy, breaker):
     assert missing == [], f"the message does not name {missing}:\n{output[-4000:]}"
     assert "ÉCHEC" in output
     assert snapshot(site) == before, "the published site changed after a failed build"
+
+
+# --- tables saved by a spreadsheet program: stop at validation, no full build --------
+
+@pytest.fixture(scope="module")
+def previous_site(tmp_path_factory) -> Path:
+    """A copy of the repository with a stand-in for the site built before: the build must
+    stop at its first step (validation) and leave every byte of it as it was."""
+    repo = copy_repo(tmp_path_factory.mktemp("spreadsheet") / "repo")
+    site = repo / "_build" / "html"
+    (site / "donnees").mkdir(parents=True)
+    (site / "index.html").write_text("<!doctype html><title>site précédent</title>", encoding="utf-8")
+    (site / "donnees" / "figures.csv").write_bytes((repo / "data" / "figures.csv").read_bytes())
+    return repo
+
+
+def excel_utf8(path: Path) -> None:
+    """Excel's « CSV UTF-8 »: byte order mark, CRLF line ends."""
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8"))
+
+
+def semicolons(path: Path) -> None:
+    """A French Excel's « CSV (séparateur : point-virgule) »."""
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def windows_1252(path: Path) -> None:
+    """Excel's plain « CSV » on Windows: Windows-1252 bytes."""
+    path.write_bytes(path.read_text(encoding="utf-8").replace("\n", "\r\n").encode("cp1252"))
+
+
+def run_build(repo: Path):
+    return subprocess.run([sys.executable, "tools/build_book.py"], cwd=repo, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(repo)}, timeout=600)
+
+
+@pytest.mark.parametrize("damage,sentence", [
+    (semicolons, "data/figures.csv : séparateur point-virgule « ; » détecté : enregistrer avec des virgules"),
+    (windows_1252, "data/figures.csv : enregistré en Windows-1252 ou Latin-1 et non en UTF-8"),
+], ids=["point-virgule", "windows-1252"])
+def test_spreadsheet_file_gets_one_sentence_and_keeps_the_site(previous_site, damage, sentence):
+    path = previous_site / "data" / "figures.csv"
+    site = previous_site / "_build" / "html"
+    before, original = snapshot(site), path.read_bytes()
+    try:
+        damage(path)
+        result = run_build(previous_site)
+    finally:
+        path.write_bytes(original)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("data/")]
+    assert len(errors) == 1 and errors[0].startswith(sentence), output[-3000:]
+    assert "ÉCHEC (validation des données)" in output
+    assert "carnets à ré-exécuter" not in output  # stopped at its first step
+    assert snapshot(site) == before
+
+
+def test_excel_utf8_file_passes_the_build_validation(previous_site):
+    """The build's first step (the same command as tools/build_book.py runs) accepts it."""
+    path = previous_site / "data" / "figures.csv"
+    original = path.read_bytes()
+    try:
+        excel_utf8(path)
+        result = subprocess.run([sys.executable, "-m", "rtes_edition.data", "data/datapackage.json"],
+                                cwd=previous_site, capture_output=True, text=True,
+                                env={**os.environ, "PYTHONPATH": str(previous_site)})
+    finally:
+        path.write_bytes(original)
+    assert result.returncode == 0, result.stderr
+    assert "valide" in result.stdout
 
 
 # --- hostile text in the data ------------------------------------------------------

@@ -21,7 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import ROOT, copy_repo, load_tool
 from rtes_edition import charts, output, provenance
-from rtes_edition.data import load_package
+from rtes_edition.data import count_once, load_package
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 
@@ -59,7 +59,8 @@ def test_explorer_lists_every_figure_and_shows_the_linked_row(visit, tables):
     v.page.wait_for_selector("tr.rtes-target", timeout=30_000)
     anchors = v.page.eval_on_selector_all("[id^='donnee-']", "els => els.map(e => e.id)")
     assert sorted(anchors) == sorted(provenance.row_anchor(i) for i in figures["id"])
-    assert v.page.locator("tr.rtes-target").inner_text().startswith(target)
+    # the row's last column is its identifier
+    assert v.page.locator("tr.rtes-target td").last.inner_text() == target
     # the table's own search box filters the rows
     v.page.fill(".dt-search input", target)
     v.page.wait_for_function("document.querySelectorAll('table.dataTable tbody tr').length === 1")
@@ -71,7 +72,8 @@ def test_explorer_table_is_set_up_after_the_page_has_loaded(browser, site_url, t
     """DataTables sets the table up after the load event (not while the page is parsed,
     where it held back the chart), then every row is there, and a header sorts the rows
     from the keyboard."""
-    context = browser.new_context()
+    # wide enough for the identifier column (folded into the rows' details below 1400 px)
+    context = browser.new_context(viewport={"width": 1600, "height": 900})
     errors = []
     try:
         page = context.new_page()
@@ -89,14 +91,14 @@ def test_explorer_table_is_set_up_after_the_page_has_loaded(browser, site_url, t
                                timeout=30_000)
         assert page.evaluate("window.rtesSeen") == {"parsed": False, "loaded": False}
         assert page.locator("#graphique-explorateur .main-svg").count() > 0
-        ids = "[...document.querySelectorAll('#explorateur-chiffres tbody [id^=\"donnee-\"]')].map(e => e.textContent)"
+        ids = "[...document.querySelectorAll('#explorateur-chiffres tbody [id^=\"donnee-\"]')].map(e => e.id.slice(7))"
         assert sorted(page.evaluate(ids)) == sorted(tables["figures"]["id"])
-        header = page.locator(".dt-scroll-head th", has_text="identifiant")
+        header = page.locator("#explorateur-chiffres thead th", has_text="identifiant")
         button = header.locator(".dt-column-order[role=button]")  # DataTables' sort button
         assert button.get_attribute("aria-label") == "identifiant : activer pour trier"
         button.focus()
         page.keyboard.press("Enter")
-        page.wait_for_selector(".dt-scroll-head th[aria-sort]")
+        page.wait_for_selector("#explorateur-chiffres thead th[aria-sort]")
         assert header.get_attribute("aria-sort") == "ascending"
         shown = page.evaluate(ids)
         assert shown == sorted(shown) and shown != list(tables["figures"]["id"])
@@ -197,7 +199,7 @@ def test_explorer_menus_combine(visit, tables):
     _explorer_choose(v, 1, f"Territoire : {territory}")
     _explorer_wait_for(v, of_category[of_category["territory"] == territory])
     # back to « toutes » for the territory: the category's choice still holds
-    _explorer_choose(v, 1, "Territoire : toutes")
+    _explorer_choose(v, 1, "Territoire : tous")
     _explorer_wait_for(v, of_category)
     # the three lists at once
     _, meeting = pair("rencontre")
@@ -210,7 +212,7 @@ def test_explorer_menus_combine(visit, tables):
     _explorer_wait_for(v, rows[(rows["category"] == category) & (rows["rencontre"] == meeting)
                                & (rows["territory"] == territory)])
     for menu, title in enumerate(EXPLORER_MENUS):
-        _explorer_choose(v, menu, f"{title} : toutes")
+        _explorer_choose(v, menu, f"{title} : {charts.ALL_WORDS.get(title, 'toutes')}")
     _explorer_wait_for(v, rows)
     assert v.console_errors == [], v.console_errors
 
@@ -477,7 +479,8 @@ EXPLORER_MENUS = {"Catégorie": "category", "Territoire": "territory", "Rencontr
 
 def _explorer_rows(tables) -> pd.DataFrame:
     figures, meetings = tables["figures"], tables["meetings"]
-    return figures.assign(rencontre=figures["meeting_id"].map(meetings.set_index("id")["name"]))
+    # as the notebook draws them: each fact once, by the meeting where it was said
+    return count_once(figures).assign(rencontre=figures["stated_at"].map(meetings.set_index("id")["name"]))
 
 
 def _explorer_figure(rows: pd.DataFrame, menus=EXPLORER_MENUS):
@@ -528,7 +531,8 @@ def test_explorer_buttons_null_exactly_the_rows_they_hide(tables):
     every = sorted(hover_of)
     original = [list(t.x) for t in fig.data]
     menus = fig.layout.updatemenus
-    assert [m.buttons[0].label for m in menus] == [f"{t} : toutes" for t in EXPLORER_MENUS]
+    assert [m.buttons[0].label for m in menus] == ["Catégorie : toutes", "Territoire : tous",
+                                                    "Rencontre : toutes"]
     for menu, column, values in zip(menus, EXPLORER_MENUS.values(), fig.layout.meta["rtes_menus"]):
         assert len(menu.buttons) == len(values)
         for button, value in zip(menu.buttons, values):
@@ -568,7 +572,9 @@ def test_explorer_shows_data_as_text(tables):
     assert [t for t in texts if "<img" in t] == []
     escaped = html.escape(hostile)
     assert escaped in [t.name for t in fig.data]
-    assert f"Territoire : {escaped}" in texts and f"Rencontre : {escaped}" in texts
+    # a territory's choice names its 2013 region after it (charts.menu_choices)
+    assert any(t.startswith(f"Territoire : {escaped}") for t in texts)
+    assert f"Rencontre : {escaped}" in texts
     assert any(escaped in h for t in fig.data for h in t.hovertext)
     # the combining script compares the raw values: the lists' values and the points' agree
     assert hostile in fig.layout.meta["rtes_menus"][1]
@@ -590,10 +596,12 @@ def test_pdf_has_the_data_tables(pdf_path, tables):
     headers = re.findall(r"passage\s+(?:des\s+)?actes", text)
     assert len(headers) >= len(NOTEBOOKS) - 1
     assert "Continued on next page" not in text
-    # the explorer's table: every figure, by its identifier (pdftotext drops the hyphen
-    # where LaTeX broke the line after one)
-    flat = text.replace("-", "").replace(" ", "")
-    assert [i for i in tables["figures"]["id"] if i.replace("-", "") not in flat] == []
+    # the explorer's print table: every figure has a row, labelled for the chapters' links
+    # (identifiers are not printed: they mean nothing on paper)
+    tex = (pdf_path.parents[1] / "latex" / "actes-territoires-ess-2013.tex").read_text(encoding="utf-8")
+    labels = set(re.findall(r"\\label\{\\detokenize\{notebooks/explorateur:donnee-([^}]+)\}\}", tex))
+    assert [i for i in tables["figures"]["id"] if i not in labels] == []
+    assert "fig-intro-001" not in text
 
 
 # ---------------------------------------------------------------------------- rerun
@@ -663,7 +671,8 @@ def test_a_corrected_row_reaches_the_html_and_the_pdf(tmp_path, tables):
     """A reader corrects one value in data/figures.csv and rebuilds (the whole
     `tools/build_book.py`: HTML and PDF, from the previous build, as `make book` does)."""
     figures = tables["figures"]
-    pinned = set(tables["meetings"]["participants_figure_id"].dropna())
+    # not a row another row must agree with (a meeting's participants, a fact's reference)
+    pinned = set(tables["meetings"]["participants_figure_id"].dropna()) | set(figures["related_figure_id"].dropna())
     row = figures[~figures["id"].isin(pinned) & (figures["qualifier"] != "fourchette")].iloc[0]
     new_value = row["value"] + 7
     copy = _copy_repo(tmp_path)

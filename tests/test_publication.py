@@ -139,7 +139,7 @@ def test_pdf_metadata(pdf_path):
                           text=True).stdout
     fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     fields = {key.strip(): value.strip() for key, value in fields.items()}
-    assert fields["Title"] == "Territoires & ESS — Coopérer pour changer d'échelle"
+    assert fields["Title"] == "Territoires & ESS — Coopérer pour changer d’échelle"
     assert fields["Author"] == "RTES"
     assert "26 juin et 12 septembre 2013" in fields["Subject"]
     assert "économie sociale et solidaire" in fields["Keywords"]

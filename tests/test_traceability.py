@@ -27,7 +27,7 @@ from rtes_edition.text import chapter_text, strip_myst
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = load_package(ROOT / "data" / "datapackage.json")
-FIGURES = TABLES["figures"].fillna({"section": "", "meeting_id": "", "low": -1, "high": -1})
+FIGURES = TABLES["figures"].fillna({"section": "", "meeting_id": "", "stated_at": "", "low": -1, "high": -1})
 COOPERATIONS = TABLES["cooperations"].fillna({"section": ""})
 _HEADING = re.compile(r"^(#+)\s")
 _LABEL = re.compile(r"^\(([^)\s]+)\)=\s*$")
@@ -94,11 +94,14 @@ def test_figure_value_is_stated_in_its_sentence(row):
                 f"{row['id']}: {bound} {row[bound]:g} is not stated in: {row['sentence']}"
 
 
-def test_two_figures_for_one_thing_are_linked_both_ways():
-    related = FIGURES.dropna(subset=["related_figure_id"]).set_index("id")["related_figure_id"]
-    assert len(related) >= 4  # the Tarnos restaurant: salariés and repas, each both ways
-    for figure_id, other in related.items():
-        assert related.get(other) == figure_id, f"{figure_id} -> {other} is not linked back"
+def test_same_fact_rows_state_the_value_of_their_reference():
+    """A « même fait » row repeats its reference row's number: both sentences state it."""
+    by_id = FIGURES.set_index("id")
+    repeats = FIGURES[FIGURES["relation"] == "même fait"]
+    assert len(repeats) >= 4  # PTCE 2 M€, Tarnos 14 in insertion, PTCE Sud-Aquitain 20, « 4 rencontres »
+    for row in repeats.itertuples():
+        reference = by_id.loc[row.related_figure_id]
+        assert states(row.sentence, reference["value"]), f"{row.id}: {reference['value']:g} not in {row.sentence}"
 
 
 # (d) -----------------------------------------------------------------------------------
@@ -127,15 +130,15 @@ def test_figures_are_the_merge_of_the_extracts():
 
 
 def test_speakers_are_people_of_the_meeting():
-    """A figure's speaker is a person of people.csv who speaks at the figure's meeting
-    (or at the visio-conference, where the elected rapporteurs speak of their meeting)."""
-    people = TABLES["people"].fillna({"meetings": ""}).set_index("name")
+    """A figure's speaker (an id of people.csv) speaks, by people_meetings.csv, at the
+    meeting where the figure was said."""
+    people = set(TABLES["people"]["id"])
+    speaks_at = TABLES["people_meetings"].groupby("person_id")["meeting_id"].agg(set)
     for row in FIGURES.dropna(subset=["speaker"]).itertuples():
-        assert row.speaker in people.index, f"{row.id}: speaker {row.speaker} is not in data/people.csv"
-        meetings = {m.strip() for m in people.loc[row.speaker, "meetings"].split(";")}
-        if row.meeting_id:
-            assert meetings & {row.meeting_id, "visio"}, \
-                f"{row.id}: {row.speaker} does not speak at meeting {row.meeting_id} (people.csv: {meetings})"
+        assert row.speaker in people, f"{row.id}: speaker {row.speaker} is not in data/people.csv"
+        if row.stated_at:
+            assert row.stated_at in speaks_at.get(row.speaker, set()), \
+                f"{row.id}: {row.speaker} does not speak at meeting {row.stated_at} (people_meetings.csv)"
 
 
 # (e) -----------------------------------------------------------------------------------
@@ -157,7 +160,7 @@ def test_section_anchors_exist_in_the_built_site(html_dir):
 
 def test_print_counts():
     by_category = Counter(FIGURES["category"])
-    by_meeting = Counter(FIGURES["meeting_id"].replace("", "(aucune)"))
+    by_meeting = Counter(FIGURES["stated_at"].replace("", "(aucune)"))
     print("\nfigures.csv:", len(FIGURES), "rows")
     print("  per category:", ", ".join(f"{k} {v}" for k, v in sorted(by_category.items())))
     print("  per meeting: ", ", ".join(f"{k} {v}" for k, v in sorted(by_meeting.items())))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
+import gzip
 import http.server
 import io
 import json
@@ -183,6 +184,100 @@ def chart_times(site: Path) -> dict:
     return result
 
 
+# The slow profile readers on a poor mobile connection get (issue 20): 1.6 Mbit/s down,
+# 750 kbit/s up, 150 ms latency, a CPU 4 times slower; files served gzip-compressed as
+# static hosts do.
+SLOW_PROFILE = {"latency": 150, "downloadThroughput": 1_600_000 / 8,
+                "uploadThroughput": 750_000 / 8, "cpu": 4}
+BUDGET_FIRST_PAINT_S = 3.0  # from navigation to the first text drawn, slow profile
+GZIP_TYPES = (".html", ".js", ".css", ".json", ".svg", ".txt", ".geojson", ".map")
+FIRST_PAINT = """() => { const e = performance.getEntriesByName('first-contentful-paint')[0];
+    return e ? e.startTime : null; }"""
+
+
+class _Gzip(http.server.SimpleHTTPRequestHandler):
+    """Text files gzip-compressed when the browser accepts it, as a static host serves them."""
+
+    cache: dict = {}
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (path.suffix not in GZIP_TYPES or not path.is_file()
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        if path not in self.cache:
+            self.cache[path] = gzip.compress(path.read_bytes(), 6)
+        body = self.cache[path]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+def first_paint_times(site: Path, pages: list[str] | None = None) -> dict:
+    """Per page, on the slow profile with an empty cache: s from navigation to the first
+    text drawn (first contentful paint) and, on chart pages, to every chart drawn."""
+    from playwright.sync_api import sync_playwright
+
+    pages = pages or [p.relative_to(site).as_posix() for p in pages_of(site)
+                      if p.name != "index.html" or p.parent != site]  # the root only redirects
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Gzip, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    result = {}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            for name in pages:
+                context = browser.new_context()
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send("Network.emulateNetworkConditions", {
+                    "offline": False, "latency": SLOW_PROFILE["latency"],
+                    "downloadThroughput": SLOW_PROFILE["downloadThroughput"],
+                    "uploadThroughput": SLOW_PROFILE["uploadThroughput"]})
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": SLOW_PROFILE["cpu"]})
+                page.goto(f"{url}/{name}", wait_until="commit")
+                painted = page.wait_for_function(FIRST_PAINT, timeout=60_000, polling=50)
+                entry = {"first_paint_s": round(painted.json_value() / 1000, 2)}
+                if page.locator(".plotly-graph-div").count():
+                    drawn = page.wait_for_function(
+                        f"() => ({ALL_DRAWN})() && performance.now()", timeout=120_000, polling=50)
+                    entry["charts_s"] = round(drawn.json_value() / 1000, 2)
+                result[name] = entry
+                print(f"    {name}: {entry}", flush=True)
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return result
+
+
+def first_paint_table(times: dict) -> list[str]:
+    slowest = max(times, key=lambda n: times[n]["first_paint_s"])
+    worst = times[slowest]["first_paint_s"]
+    lines = [f"| Premier affichage du texte, connexion lente (1,6 Mbit/s, 150 ms, processeur "
+             f"4× plus lent, fichiers compressés gzip), cache vide : la page la plus lente, "
+             f"`{slowest}` | {fr(worst, 2)} s | ≤ {fr(BUDGET_FIRST_PAINT_S, 1)} s | "
+             f"{verdict(worst <= BUDGET_FIRST_PAINT_S)} |"]
+    for name, entry in times.items():
+        if "charts_s" in entry:
+            lines.append(f"| `{name}`, même connexion : texte affiché / graphiques tracés | "
+                         f"{fr(entry['first_paint_s'], 2)} s / {fr(entry['charts_s'], 2)} s | "
+                         f"≤ {fr(BUDGET_FIRST_PAINT_S, 1)} s (texte) | "
+                         f"{verdict(entry['first_paint_s'] <= BUDGET_FIRST_PAINT_S)} |")
+    return lines
+
+
 def kb(n: int) -> str:
     digits = 1 if n < 10 * 1024 else 0
     return f"{n / 1024:,.{digits}f} Ko".replace(",", "\u202f").replace(".", ",")
@@ -260,6 +355,8 @@ def table(m: dict) -> str:
         f"{kb(sum(default[n] for n in m['charts']['pages']))} / "
         f"{kb(sum(ours[n] for n in m['charts']['pages']))} | | |",
     ]
+    if "first_paint" in m:
+        lines += first_paint_table(m["first_paint"])
     return "\n".join(lines)
 
 
@@ -277,7 +374,14 @@ def update_readme(text: str, when: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readme", action="store_true", help="put the table in README.md")
+    parser.add_argument("--first-paint", nargs="*", metavar="PAGE",
+                        help="only time the first paint on the slow profile, on the site "
+                             "already built in _build/html (every page, or the pages named)")
     args = parser.parse_args()
+    if args.first_paint is not None:
+        times = first_paint_times(ROOT / "_build" / "html", args.first_paint)
+        print("\n".join(first_paint_table(times)))
+        return
     measures: dict = {}
     load = os.getloadavg()[0]  # other work on the machine slows every measure
     with tempfile.TemporaryDirectory(prefix="rtes-bench-") as tmp:
@@ -288,6 +392,8 @@ def main() -> None:
         measures["sizes"] = sizes(site)
         print("==> graphiques dans Chromium", flush=True)
         measures["charts"] = chart_times(site)
+        print("==> premier affichage sur une connexion lente", flush=True)
+        measures["first_paint"] = first_paint_times(site)
         print("==> rien de modifié", flush=True)
         measures["rebuild_nothing"] = build(repo)  # what every rebuild pays at least
         print("==> une ligne de données modifiée", flush=True)

@@ -11,18 +11,22 @@ Comparison ignores case, accents, apostrophe style and repeated spaces.
 
 What the script does:
 
-- ``chapter`` comes from the file name; ``meeting_id`` from the chapter (grand-ouest ->
-  rennes, sud-ouest -> bordeaux, grand-est -> nancy, sud-est -> grenoble,
-  visioconference -> visio, introduction and remerciements -> empty);
+- ``chapter`` comes from the file name; ``stated_at`` (the meeting where the figure was
+  said) from the chapter (grand-ouest -> rennes, sud-ouest -> bordeaux, grand-est ->
+  nancy, sud-est -> grenoble, visioconference -> visio, introduction and remerciements ->
+  empty); ``meeting_id`` (the meeting the figure is about) only from a subject that names
+  a meeting (« rencontre du Grand Est »), else as figures.csv has it;
+- ``speaker`` is written by name in the extract and becomes the id of people.csv;
+  an unknown name stops the script; a new row gets ``status`` « constaté »;
 - a row that is the same figure as a row already in figures.csv (same chapter, value and
   unit, and the same sentence, one containing the other, or nearly the same words) keeps
   that row's id, and the fields the extract leaves empty or cannot give (meeting_id when
-  already set, region_2013, insee_code, related_figure_id, ...) keep their current value;
+  already set, region_2013, the codes, status, related_figure_id, ...) keep their current value;
 - a new row gets the next free id ``fig-<abbrev>-NNN`` of its chapter (intro, ouest,
   sudouest, visio, est, sudest, merci): ids never change once given;
 - rows are written in chapter order, then extract order; a row already in figures.csv
   that no extract row matches is kept (and listed), never dropped;
-- empty region_2013 / insee_code are filled from public reference data: the subject
+- empty region_2013 / region_code / department_code / commune_code are filled from public reference data: the subject
   organisation's when the row is about its own territory, else the single région (and
   INSEE code) of the organisations whose territory is the row's (see fill_places);
 - a subject that resolves to nothing stops the script with the list of such names
@@ -56,11 +60,15 @@ CHAPTERS = ["introduction", "grand-ouest", "sud-ouest", "visioconference", "gran
             "remerciements"]
 ABBREV = {"introduction": "intro", "grand-ouest": "ouest", "sud-ouest": "sudouest",
           "visioconference": "visio", "grand-est": "est", "sud-est": "sudest", "remerciements": "merci"}
+# the meeting where a chapter's sentences were said (stated_at)
 MEETING = {"introduction": "", "grand-ouest": "rennes", "sud-ouest": "bordeaux",
            "visioconference": "visio", "grand-est": "nancy", "sud-est": "grenoble", "remerciements": ""}
 # Fields copied from an extract row into figures.csv under the same name.
 COPIED = ["value", "unit", "qualifier", "low", "high", "measure", "category", "territory", "year",
-          "section", "speaker", "sentence", "note"]
+          "section", "sentence", "note"]
+# Figures-only columns where the value already in figures.csv wins over the extract's.
+KEPT_FROM_FIGURES = ("meeting_id", "stated_at", "status")
+CODES = ("region_code", "department_code", "commune_code")
 SIMILAR = 0.85  # difflib ratio above which two sentences are taken for the same one
 
 
@@ -107,8 +115,8 @@ def read_csv(path: Path, label: str, expected: list[str]) -> list[tuple[int, dic
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            raise ConsolidationError([f"{label}, row {line}: {len(cells)} cells but the header row has "
-                                      f"{len(header)} columns"])
+            raise ConsolidationError([f"{label}, ligne {line} : {len(cells)} cellules alors que la ligne "
+                                      f"d'en-tête a {len(header)} colonnes"])
         rows.append((line, dict(zip(header, cells))))
     if header is None:
         raise ConsolidationError([f"{label}: empty file (the header row is missing)"])
@@ -133,15 +141,20 @@ def build_resolver(organisations, meetings, aliases: list[tuple[int, dict]], ali
         index.setdefault(normalise(name), ("meeting", meeting_id))
     for line, row in aliases:
         alias, target = row["alias"].strip(), row["organisation_id"].strip()
+        meeting = row.get("meeting_id", "").strip()
+        if target and meeting:
+            problems.append(f'{alias_label}, ligne {line} : « {alias} » désigne soit une organisation, soit une '
+                            "rencontre, pas les deux")
+            continue
         if target in org_ids:
             value = ("organisation", target)
-        elif target in meeting_ids:
-            value = ("meeting", target)
-        elif target == "":
+        elif meeting in meeting_ids:
+            value = ("meeting", meeting)
+        elif not target and not meeting:
             value = ("none", "")
         else:
-            problems.append(f'{alias_label}, row {line}, column organisation_id: "{target}" is not an id of '
-                            "data/organisations.csv nor of data/meetings.csv")
+            problems.append(f'{alias_label}, ligne {line} : « {target or meeting} » n\'est pas un identifiant de '
+                            "data/organisations.csv ni de data/meetings.csv")
             continue
         key = normalise(alias)
         if key in index and index[key] != value:
@@ -207,13 +220,17 @@ def consolidate(data_dir: Path, allow_unresolved: bool = False, dry_run: bool = 
 
     alias_path = data_dir / "organisation_aliases.csv"
     if alias_path.is_file():
-        aliases = read_csv(alias_path, "data/organisation_aliases.csv", ["alias", "organisation_id"])
+        aliases = read_csv(alias_path, "data/organisation_aliases.csv", ["alias", "organisation_id", "meeting_id"])
     else:
         aliases = []
         print("Note: data/organisation_aliases.csv not found; subjects are matched on organisation ids "
               "and names only.", file=err)
     resolve = build_resolver(organisations, tables["meetings"], aliases, "data/organisation_aliases.csv")
     org_type = dict(zip(organisations["id"], organisations["type"]))
+    person_of = {}
+    for person_id, name in zip(tables["people"]["id"], tables["people"]["name"]):
+        person_of[normalise(person_id)] = person_id
+        person_of.setdefault(normalise(name), person_id)
 
     problems, unresolved = [], {}
     incoming: dict[str, list[tuple[str, int, dict]]] = {}
@@ -224,9 +241,9 @@ def consolidate(data_dir: Path, allow_unresolved: bool = False, dry_run: bool = 
             for column in ("value", "low", "high"):
                 text = row[column].strip()
                 if text and not re.fullmatch(r"\d+(\.\d+)?", text):
-                    problems.append(f'{label}, row {line}, column {column}: "{text}" is not a number '
-                                    "(digits only, a dot as decimal separator, no spaces or units)")
-            subject_id, meeting_id = "", MEETING[chapter]
+                    problems.append(f'{label}, ligne {line}, colonne {column} : « {text} » n\'est pas un nombre '
+                                    "(chiffres seulement, point comme séparateur décimal, ni espace ni unité)")
+            subject_id, meeting_id = "", ""
             if row["subject"].strip():
                 found = resolve(row["subject"])
                 if found is None:
@@ -240,9 +257,16 @@ def consolidate(data_dir: Path, allow_unresolved: bool = False, dry_run: bool = 
                     if kind and org_type.get(subject_id) != kind:
                         print(f'Warning: {label}, row {line}: subject "{row["subject"]}" is {subject_id}, of type '
                               f'"{org_type.get(subject_id)}"; the extract says "{kind}"', file=err)
+            speaker = ""
+            if row["speaker"].strip():
+                speaker = person_of.get(normalise(row["speaker"]), "")
+                if not speaker:
+                    problems.append(f'{label}, ligne {line}, colonne speaker : « {row["speaker"].strip()} » n\'est '
+                                    "ni un nom ni un identifiant de data/people.csv (l'y ajouter)")
             figure = {c: "" for c in columns}
             figure.update({c: row[c].strip() for c in COPIED})
-            figure.update(chapter=chapter, subject_id=subject_id, meeting_id=meeting_id)
+            figure.update(chapter=chapter, subject_id=subject_id, meeting_id=meeting_id,
+                          stated_at=MEETING[chapter], speaker=speaker, status="constaté")
             incoming.setdefault(chapter, []).append((label, line, figure))
     if problems:
         raise ConsolidationError(problems)
@@ -275,12 +299,13 @@ def consolidate(data_dir: Path, allow_unresolved: bool = False, dry_run: bool = 
                 unmatched.remove(match)
                 merged = dict(figure)
                 for column in columns:
-                    if match[column] and (not merged[column] or column == "meeting_id"):
+                    if match[column] and (not merged[column] or column in KEPT_FROM_FIGURES):
                         merged[column] = match[column]
                 merged["id"] = match["id"]
                 matched_count += 1
             else:
-                merged = dict(figure, id=f"{prefix}{next_number:03d}")
+                # a new row is the reference mention of its fact until an editor says otherwise
+                merged = dict(figure, id=f"{prefix}{next_number:03d}", fact_id=f"{prefix}{next_number:03d}")
                 next_number += 1
                 new_count += 1
             origin[merged["id"]] = f"{label}:{line}"
@@ -302,11 +327,11 @@ def consolidate(data_dir: Path, allow_unresolved: bool = False, dry_run: bool = 
         except DataPackageError as exc:
             messages = []
             for message in exc.messages:
-                found = re.match(r"data/figures\.csv, row (\d+)", message)
+                found = re.match(r"data/figures\.csv, ligne (\d+)", message)
                 if found and int(found.group(1)) - 2 < len(result):
                     source = origin.get(result[int(found.group(1)) - 2]["id"])
                     if source:
-                        message += f"  [from {source}]"
+                        message += f"  [d'après {source}]"
                 messages.append(message)
             raise ConsolidationError(["The consolidated figures.csv would not validate "
                                       "(row numbers are those of the new figures.csv):"] + messages) from None
@@ -326,22 +351,23 @@ COLLECTIVITES = {"région", "département", "commune"}
 
 
 def fill_places(rows: list[dict], organisations) -> None:
-    """Fill empty region_2013 / insee_code from the subject organisation, else from the
+    """Fill empty region_2013 and codes from the subject organisation, else from the
     territory when it is the territory of organisations of a single région.
 
-    Reference data only (never a fact of the proceedings). insee_code is taken from a
-    région, département or commune whose territory is the row's territory (or the row
-    has none), so that « Bretagne » gets 53 but a figure on Brest Métropole Océane gets none.
+    Reference data only (never a fact of the proceedings). A code is taken from a région,
+    département or commune whose territory is the row's territory (or the row has none),
+    at that organisation's level, so that « Bretagne » gets region_code 53 but a figure on
+    Brest Métropole Océane gets none.
     """
     orgs = {row["id"]: row for row in organisations.astype(object).fillna("").to_dict("records")}
     regions_of: dict[str, set[str]] = {}
-    insee_of: dict[str, set[str]] = {}
+    codes_of: dict[str, set[tuple[str, str, str]]] = {}
     for org in orgs.values():
         territory = normalise(org["territory"])
         if org["region_2013"]:
             regions_of.setdefault(territory, set()).add(org["region_2013"])
-        if org["type"] in COLLECTIVITES and org["insee_code"]:
-            insee_of.setdefault(territory, set()).add(org["insee_code"])
+        if org["type"] in COLLECTIVITES and any(org[c] for c in CODES):
+            codes_of.setdefault(territory, set()).add(tuple(org[c] for c in CODES))
     for row in rows:
         subject = orgs.get(row["subject_id"])
         territory = normalise(row["territory"])
@@ -357,12 +383,12 @@ def fill_places(rows: list[dict], organisations) -> None:
                 row["region_2013"] = next(iter(candidates))
             elif subject is not None and subject["region_2013"] not in ("", "France"):
                 row["region_2013"] = subject["region_2013"]
-        if not row["insee_code"]:
-            candidates = insee_of.get(territory, set())
-            if own and subject["type"] in COLLECTIVITES and subject["insee_code"]:
-                row["insee_code"] = subject["insee_code"]
+        if not any(row[c] for c in CODES):
+            candidates = codes_of.get(territory, set())
+            if own and subject["type"] in COLLECTIVITES and any(subject[c] for c in CODES):
+                row.update({c: subject[c] for c in CODES})
             elif len(candidates) == 1:
-                row["insee_code"] = next(iter(candidates))
+                row.update(dict(zip(CODES, next(iter(candidates)))))
 
 
 def write_figures(path: Path, columns: list[str], rows: list[dict]) -> None:

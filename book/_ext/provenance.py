@@ -4,7 +4,9 @@ For each row of ``data/figures.csv`` (read through ``rtes_edition.data.load_pack
 this extension finds, in the chapter the row names, the paragraph that contains the
 row's sentence and appends a discreet « [données] » link to that row in the explorer
 (``notebooks/explorateur``): the reverse of the links that every chart has to the
-chapter. The chapters themselves (``book/*.md``) are not edited. A sentence that no
+chapter. Two links in one paragraph are told apart: « [données 1] », « [données 2] », in
+the order their sentences come in the paragraph. In the PDF a link reads « [données,
+p. 54] »: the page of the row in the explorer's printed table. The chapters themselves (``book/*.md``) are not edited. A sentence that no
 paragraph of its chapter contains is a build warning (so the strict build fails): the
 data and the text must not drift apart.
 
@@ -36,9 +38,15 @@ class figure_data_link(nodes.Inline, nodes.Element):
     """A link from a paragraph of a chapter to one figure's row in the explorer."""
 
 
+def _link_text(node, sep: str = "\u00a0") -> str:
+    """« [données] », or « [données 2] » when the paragraph has several links."""
+    number = node.get("number")
+    return f"[données{sep}{number}]" if number else LINK_TEXT
+
+
 def _label(node) -> str:
     # the accessible name starts with the visible text (WCAG 2.5.3, label in name)
-    return f"[données] : voir la donnée {node['figure_id']} dans l'explorateur des chiffres"
+    return f"{_link_text(node, ' ')} : voir la donnée {node['figure_id']} dans l’explorateur des chiffres"
 
 
 def _reader_text(paragraph) -> str:
@@ -61,14 +69,17 @@ def visit_html(self, node):
     uri = self.builder.get_relative_uri(self.builder.current_docname, provenance.EXPLORER_PAGE)
     uri = f"{uri}#{provenance.row_anchor(node['figure_id'])}"
     self.body.append(f'<a class="rtes-data-link reference internal" href="{self.encode(uri)}" '
-                     f'aria-label="{self.attval(_label(node))}">{LINK_TEXT}</a>')
+                     f'aria-label="{self.attval(_label(node))}">{self.encode(_link_text(node))}</a>')
     raise nodes.SkipNode
 
 
 def visit_latex(self, node):
     # the explorer's PDF table defines one \label per row (rtes_edition.output.print_table)
-    target = f"{provenance.EXPLORER_PAGE}:{provenance.row_anchor(node['figure_id'])}"
-    self.body.append(r"\hyperref[\detokenize{%s}]{\sphinxstylestrong{%s}}" % (target, LINK_TEXT))
+    # A page number, not a bare mark, since paper has no links: « [données 2, p. 54] ».
+    target = r"\detokenize{%s:%s}" % (provenance.EXPLORER_PAGE, provenance.row_anchor(node["figure_id"]))
+    number = f"~{node['number']}" if node.get("number") else ""
+    self.body.append(r"\hyperref[%s]{\sphinxstylestrong{[données%s, p.~\pageref*{%s}]}}"
+                     % (target, number, target))
     raise nodes.SkipNode
 
 
@@ -136,6 +147,7 @@ def _link_figures(app, doctree):
         return
     paragraphs = [p for p in doctree.findall(nodes.paragraph)]
     texts = [_reader_text(p) for p in paragraphs]
+    links: dict[int, list[tuple[int, str]]] = {}
     for _, row in rows.iterrows():
         found = provenance.find_paragraph(row["sentence"], texts)
         if found is None:
@@ -143,7 +155,13 @@ def _link_figures(app, doctree):
                            row["id"], chapter, row["sentence"][:80],
                            location=docname, type="rtes", subtype="provenance")
             continue
-        paragraphs[found] += [nodes.Text(" "), figure_data_link(figure_id=row["id"])]
+        position = provenance.position_in(row["sentence"], texts[found])
+        links.setdefault(found, []).append((position, row["id"]))
+    for found, ids in links.items():
+        ids.sort(key=lambda item: item[0])  # stable: rows stating the same words keep file order
+        for number, (_, figure_id) in enumerate(ids, start=1):
+            paragraphs[found] += [nodes.Text(" "), figure_data_link(
+                figure_id=figure_id, number=number if len(ids) > 1 else None)]
 
 
 class LatexTables(SphinxPostTransform):
@@ -169,7 +187,7 @@ def _page_scripts(app, pagename, templatename, context, doctree):
     if "widget-view+json" not in context.get("body", ""):
         context["script_files"][:] = [s for s in context["script_files"] if not _is_widget_script(s)]
     if pagename == provenance.EXPLORER_PAGE:
-        app.add_js_file("rtes-explorer.js", priority=800)
+        app.add_js_file("rtes-explorer.js", priority=800, loading_method="defer")
 
 
 def setup(app):

@@ -86,8 +86,10 @@ def _package() -> dict:
 
 
 def _files(package: dict) -> list[Path]:
-    """Every file the data package publishes: its descriptor, its tables, their notice."""
-    return [PACKAGE, *(DATA / r["path"] for r in package["resources"]), DATA_README]
+    """Every file the data package publishes: its descriptor, its tables, their notice,
+    and the source text its ``sources`` names (so that the path holds in the zip)."""
+    sources = [DATA / s["path"] for s in package.get("sources", []) if (DATA / s.get("path", "")).is_file()]
+    return [PACKAGE, *(DATA / r["path"] for r in package["resources"]), DATA_README, *sources]
 
 
 def zip_name(package: dict) -> str:
@@ -143,7 +145,8 @@ class DataDownloads(SphinxDirective):
         first.extend(_link(docname, f"{DOWNLOADS}/{archive}", archive))
         first += nodes.Text(
             f" ({_size(len(build_zip(package)))}) — les {len(package['resources'])} tables, "
-            "leur description (datapackage.json) et la notice des colonnes (README.md).")
+            "leur description (datapackage.json), la notice des colonnes (README.md) et le texte "
+            "des actes dont elles sont tirées (source/).")
         items += nodes.list_item("", first)
 
         descriptor = nodes.paragraph()

@@ -235,3 +235,162 @@
     });
   };
 })();
+
+// Dark mode: the charts follow the page's theme (pydata-sphinx-theme sets
+// <html data-theme="light|dark">). Their backgrounds, texts, grid lines and lists take
+// the theme's own colours (its CSS variables); a trace colour too close to the background
+// (less than 3:1, WCAG 1.4.11: the black of the « État » level on a dark page) takes the
+// text's colour. Each chart's colours as drawn first are kept: the light theme gets them
+// back. The print PNG (kaleido) never runs this script.
+(function () {
+  var Plotly = window.Plotly;
+  var MIN_CONTRAST = 3;
+
+  function css(name, fallback) {
+    var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  // relative luminance of a CSS colour (#rgb, #rrggbb, rgb(), rgba()), null if unknown
+  function luminance(colour) {
+    var m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(String(colour).trim());
+    var rgb;
+    if (m) {
+      var hex = m[1].length === 3 ? m[1].replace(/./g, "$&$&") : m[1];
+      rgb = [0, 2, 4].map(function (i) { return parseInt(hex.substr(i, 2), 16); });
+    } else {
+      m = /^rgba?\(([^)]+)\)$/i.exec(String(colour).trim());
+      if (!m) return String(colour).trim().toLowerCase() === "black" ? 0
+        : String(colour).trim().toLowerCase() === "white" ? 1 : null;
+      rgb = m[1].split(",").slice(0, 3).map(parseFloat);
+    }
+    var c = rgb.map(function (v) {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+
+  function contrast(a, b) {
+    var la = luminance(a), lb = luminance(b);
+    if (la === null || lb === null) return Infinity;
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+  }
+  window.rtesContrast = contrast; // for the tests
+
+  function axes(layout) {
+    return Object.keys(layout).filter(function (key) { return /^[xy]axis\d*$/.test(key); });
+  }
+
+  // the layout keys this script sets, with their values as the chart was drawn
+  function remember(gd) {
+    if (gd._rtesColours) return;
+    var layout = gd.layout;
+    var saved = {layout: {}, traces: []};
+    function keep(key) { saved.layout[key] = valueAt(layout, key); }
+    ["paper_bgcolor", "plot_bgcolor", "font.color", "legend.bgcolor", "legend.font.color",
+     "title.font.color", "geo.bgcolor", "geo.lakecolor", "geo.landcolor",
+     "hoverlabel.bgcolor", "hoverlabel.font.color"].forEach(keep);
+    axes(layout).forEach(function (axis) {
+      ["gridcolor", "linecolor", "zerolinecolor", "tickfont.color", "title.font.color"]
+        .forEach(function (k) { keep(axis + "." + k); });
+    });
+    (layout.updatemenus || []).forEach(function (_, i) {
+      ["bgcolor", "bordercolor", "font.color"].forEach(function (k) { keep("updatemenus[" + i + "]." + k); });
+    });
+    (layout.annotations || []).forEach(function (_, i) { keep("annotations[" + i + "].font.color"); });
+    gd.data.forEach(function (trace) {
+      saved.traces.push({
+        marker: trace.marker && typeof trace.marker.color === "string" ? trace.marker.color : undefined,
+        markerLine: trace.marker && trace.marker.line && typeof trace.marker.line.color === "string"
+          ? trace.marker.line.color : undefined,
+        line: trace.line && typeof trace.line.color === "string" ? trace.line.color : undefined,
+        textfont: trace.textfont && typeof trace.textfont.color === "string" ? trace.textfont.color : undefined,
+      });
+    });
+    gd._rtesColours = saved;
+  }
+
+  function valueAt(layout, key) {
+    return key.split(/[.[\]]+/).filter(Boolean).reduce(function (value, part) {
+      return value === undefined || value === null ? undefined : value[part];
+    }, layout);
+  }
+
+  var applying = false;
+
+  function follow(gd) {
+    if (!gd.layout || !gd.data) return;
+    remember(gd);
+    var saved = gd._rtesColours;
+    var dark = document.documentElement.dataset.theme === "dark";
+    if (!dark && !gd._rtesDark) return; // drawn light, still light
+    gd._rtesDark = dark;
+    var update = {};
+    var restyle = {"marker.color": [], "marker.line.color": [], "line.color": [], "textfont.color": []};
+    if (dark) {
+      var background = css("--pst-color-background", "#14181e");
+      var surface = css("--pst-color-surface", "#29313d");
+      var text = css("--pst-color-text-base", "#ced6dd");
+      var border = css("--pst-color-border", "#48566b");
+      Object.keys(saved.layout).forEach(function (key) {
+        if (/bgcolor$/.test(key) && /^(paper|plot|legend|geo)/.test(key)) update[key] = background;
+        else if (/^updatemenus.*bgcolor$/.test(key) || /^hoverlabel\.bgcolor$/.test(key)) update[key] = surface;
+        else if (/(gridcolor|linecolor|zerolinecolor|bordercolor)$/.test(key)) update[key] = border;
+        else if (/lakecolor$/.test(key)) update[key] = background;
+        else if (/landcolor$/.test(key)) update[key] = surface;
+        else if (/color$/.test(key)) update[key] = text;
+      });
+      saved.traces.forEach(function (colours) {
+        function readable(colour) {
+          return colour !== undefined && contrast(colour, background) < MIN_CONTRAST ? text : colour;
+        }
+        restyle["marker.color"].push(readable(colours.marker));
+        // white outlines around points and bars: the background's colour instead
+        restyle["marker.line.color"].push(colours.markerLine !== undefined
+          && luminance(colours.markerLine) > 0.9 ? background : colours.markerLine);
+        restyle["line.color"].push(readable(colours.line));
+        restyle["textfont.color"].push(readable(colours.textfont));
+      });
+    } else {
+      Object.keys(saved.layout).forEach(function (key) { update[key] = saved.layout[key] === undefined ? null : saved.layout[key]; });
+      saved.traces.forEach(function (colours) {
+        restyle["marker.color"].push(colours.marker);
+        restyle["marker.line.color"].push(colours.markerLine);
+        restyle["line.color"].push(colours.line);
+        restyle["textfont.color"].push(colours.textfont);
+      });
+    }
+    applying = true;
+    try {
+      // only the traces that have the colour: others keep plotly.js's defaults
+      Object.keys(restyle).forEach(function (key) {
+        var traces = [], values = [];
+        restyle[key].forEach(function (value, t) {
+          if (value !== undefined) { traces.push(t); values.push(value); }
+        });
+        if (traces.length) Plotly.restyle(gd, (function () { var o = {}; o[key] = values; return o; })(), traces);
+      });
+      Plotly.relayout(gd, update);
+    } finally {
+      applying = false;
+    }
+    gd.dataset.rtesTheme = dark ? "dark" : "light";
+  }
+
+  function followAll() {
+    document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      if (gd._fullLayout) follow(gd);
+    });
+  }
+
+  var newPlot = Plotly.newPlot;
+  Plotly.newPlot = function () {
+    return newPlot.apply(this, arguments).then(function (gd) {
+      follow(gd);
+      return gd;
+    });
+  };
+  new MutationObserver(followAll).observe(document.documentElement,
+    {attributes: true, attributeFilter: ["data-theme"]});
+})();

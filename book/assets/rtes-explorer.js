@@ -43,12 +43,28 @@
       });
     });
     window.Plotly.restyle(gd, {x: x});
+    // no point left: say so instead of an empty chart (read out by screen readers)
+    var shown = x.reduce(function (n, values) {
+      return n + values.filter(function (v) { return v !== null && v !== undefined; }).length;
+    }, 0);
+    var wrapper = gd.closest(".rtes-chart") || gd.parentNode;
+    var message = wrapper.querySelector(".rtes-empty-message");
+    if (!message) {
+      message = document.createElement("p");
+      message.className = "rtes-empty-message";
+      message.setAttribute("role", "status");
+      var plot = wrapper.querySelector(".rtes-chart-plot") || gd;
+      plot.parentNode.insertBefore(message, plot);
+    }
+    message.textContent = shown ? "" : "Aucun chiffre ne correspond à ces choix : "
+      + "choisissez « tous » ou « toutes » dans l'une des listes pour en voir.";
   }
 
   function attach(gd) {
     var chosen = gd.layout.meta.rtes_menus.map(function () { return 0; });
     // the buttons replace x: keep a copy of every point's value
     var original = gd.data.map(function (trace) { return Array.from(trace.x || []); });
+    gd.setAttribute("data-rtes-lists", "combined"); // ready (the tests wait for it)
     gd.on("plotly_buttonclicked", function (event) {
       chosen[event.menu._index] = event.active;
       // after the button's own restyle has been applied
