@@ -108,7 +108,9 @@ def log_ticks(values, unit: str = "") -> dict:
     high = math.ceil(math.log10(max(values))) if values else 1
     ticks = [10.0 ** e for e in range(low, max(high, low + 1) + 1)]
     suffix = f"\u00a0{unit}" if unit else ""
-    return {"type": "log", "tickvals": ticks, "ticktext": [french_tick(t) + suffix for t in ticks]}
+    return {"type": "log", "tickvals": ticks, "ticktext": [french_tick(t) + suffix for t in ticks],
+            # from one power of ten to another: the same scale on every page of a chart
+            "range": [math.log10(ticks[0]), math.log10(ticks[-1])]}
 
 
 def base_layout(fig: go.Figure, title: str, height: int = 450) -> go.Figure:
@@ -190,14 +192,21 @@ def _row_label(label: str, row: pd.Series) -> str:
 def labelled_bars(rows: pd.DataFrame, labels: list[str], title: str, *, groups: list | None = None,
                   group_order: list[str] | None = None, log: bool = False,
                   axis_title: str | None = None, value_range: list[float] | None = None,
-                  keep_order: bool = False) -> go.Figure:
+                  keep_order: bool = False, axis_values: dict | None = None,
+                  print_pages: bool = True) -> go.Figure:
     """One horizontal bar per row of ``rows`` (figure rows: value, qualifier, low, high,
     unit, sentence), in one panel per unit (an axis never mixes two units), grouped by
     ``groups`` (one name per row, shown in ``group_order``) and, within a group, from the
     largest value down. A row without a value is written « non indiqué », without a bar.
     A « fourchette » gets an error bar up to its upper bound, an « au moins » an arrow
     head at the bar's end. ``log``: a logarithmic axis (said in its title); ``keep_order``:
-    the rows in their own order rather than from the largest."""
+    the rows in their own order rather than from the largest.
+
+    A chart taller than a printed page (``rtes_edition.output.PNG_MAX_HEIGHT``) also gets
+    its print form as several pages, each a figure of consecutive rows on the same axes
+    (``fig._rtes_print_pages``, which ``output.show`` prints one after the other): drawn
+    shorter, its labels would cover one another; scaled down, they would print too small.
+    ``axis_values`` (unit -> values) and ``print_pages`` serve that split."""
     from plotly.subplots import make_subplots
 
     rows = rows.reset_index(drop=True).copy()
@@ -267,7 +276,8 @@ def labelled_bars(rows: pd.DataFrame, labels: list[str], title: str, *, groups: 
                                                        "color": "#000" if pd.notna(row["value"]) else "#555"})
         fig.update_yaxes(visible=False, range=[height, 0], domain=domain, fixedrange=True,
                          row=index, col=1)
-        values = rows.loc[rows["_unit"] == unit, ["value", "high"]].stack()
+        values = (pd.Series(axis_values[unit]) if axis_values and unit in axis_values
+                  else rows.loc[rows["_unit"] == unit, ["value", "high"]].stack())
         words = axis_title or (unit or "nombre")
         if log:
             fig.update_xaxes(**log_ticks(values), title_text=f"{words} (échelle logarithmique)",
@@ -279,6 +289,36 @@ def labelled_bars(rows: pd.DataFrame, labels: list[str], title: str, *, groups: 
     fig.update_xaxes(showline=True, linecolor="#888", ticks="outside", tickfont={"size": 13})
     fig.update_layout(margin={"l": 10, "r": 24, "t": 70, "b": 90}, showlegend=False,
                       bargap=0)
+    from rtes_edition.output import PNG_MAX_HEIGHT
+
+    if print_pages and fig.layout.height > PNG_MAX_HEIGHT:
+        # consecutive rows as displayed, cut where a page is full (the title may take two lines)
+        room = PNG_MAX_HEIGHT - 70 - 90 - 30
+        header = HEADER_PX if groups is not None else 0
+        pages, used, unit, group = [[]], 0, None, None
+        for unit_name, items, _ in panels:
+            for kind, _, payload in items:
+                if kind != "row":
+                    continue
+                row, text = payload
+                bar = LINE_PX * (text.count("<br>") + 1) + BAR_PX + ROW_GAP_PX
+                need = bar + (header if row["_group"] != group or unit_name != unit else 0) \
+                    + (PANEL_GAP_PX if unit is not None and unit_name != unit else 0)
+                if pages[-1] and used + need > room:
+                    pages.append([])  # a new figure: its first row under its group's name
+                    need = bar + header
+                used = used + need if pages[-1] else need
+                pages[-1].append(row.name)
+                unit, group = unit_name, row["_group"]
+        shared = {u: list(rows.loc[rows["_unit"] == u, ["value", "high"]].stack()) for u in units}
+        fig._rtes_print_pages = [
+            labelled_bars(rows.loc[page], list(rows.loc[page, "_label"]),
+                          f"{title} ({number}/{len(pages)})",
+                          groups=list(rows.loc[page, "_group"]) if groups is not None else None,
+                          group_order=order, log=log, axis_title=axis_title,
+                          value_range=value_range, keep_order=True, axis_values=shared,
+                          print_pages=False)
+            for number, page in enumerate(pages, start=1)]
     return fig
 
 

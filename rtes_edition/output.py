@@ -220,22 +220,38 @@ def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
 
     from rtes_edition.charts import print_form
 
+    # a chart taller than a page prints as several (rtes_edition.charts.labelled_bars)
+    pages = getattr(fig, "_rtes_print_pages", None) or [fig]
     # French typography in the chart's titles, labels and tooltips (rtes_edition.typography)
-    fig, html_fig = (typeset_figure(f) if f is not None else None for f in (fig, html_fig))
+    web = typeset_figure(html_fig or fig)
     description = typeset(description)
-    web = html_fig or fig
-    fig = print_form(fig, PNG_WIDTH)  # no drop-down list, the title in lines that fit
+    # no drop-down list, the title in lines that fit
+    printed = [print_form(typeset_figure(page), PNG_WIDTH) for page in pages]
     bundle = {
         "text/html": chart_html(web, chart_id, description, table, links),
         "text/plain": description,
-        "image/png": base64.b64encode(to_png(fig)).decode("ascii"),
+        "image/png": base64.b64encode(to_png(printed[0])).decode("ascii"),
     }
+    for number, page in enumerate(printed, start=1):
+        save_print_figure(page, chart_id if number == 1 else f"{chart_id}{PRINT_PAGE_SUFFIX}{number}")
+    display(bundle, raw=True)
+    for page in printed[1:]:  # the next pages: in the PDF only
+        display({"text/html": "", "text/plain": "",
+                 "image/png": base64.b64encode(to_png(page)).decode("ascii")}, raw=True)
+
+
+PRINT_PAGE_SUFFIX = "--page-"
+
+
+def save_print_figure(fig: go.Figure, name: str) -> None:
+    """Keep the figure a print image is made from, as kaleido draws it (at most a page
+    high), for the tests to measure."""
     try:
         PRINT_FIGURES.mkdir(parents=True, exist_ok=True)
-        (PRINT_FIGURES / f"{chart_id}.json").write_text(fig.to_json(), encoding="utf-8")
+        kept = go.Figure(fig).update_layout(height=min(fig.layout.height or 500, PNG_MAX_HEIGHT))
+        (PRINT_FIGURES / f"{name}.json").write_text(kept.to_json(), encoding="utf-8")
     except OSError:
         pass  # a read-only checkout: only the tests read these
-    display(bundle, raw=True)
 
 
 def latex_table(table: pd.DataFrame, widths: list[float], links: list[tuple[str, str]] | None = None,

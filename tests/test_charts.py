@@ -214,7 +214,22 @@ def _print_figures() -> dict[str, dict]:
     assert charts_in_site and charts_in_site <= set(found), (
         f"print figures missing from {folder} (rebuild with `make clean book`): "
         f"{sorted(charts_in_site - set(found))}")
-    return {k: found[k] for k in sorted(charts_in_site)}
+    # a chart taller than a page prints as several (rtes_edition.charts.labelled_bars)
+    return {k: found[k] for k in sorted(found)
+            if k.split(output.PRINT_PAGE_SUFFIX)[0] in charts_in_site}
+
+
+def test_a_chart_taller_than_a_page_prints_as_pages_on_the_same_axis(figures):
+    rows = figures[figures["category"] == "structures"]
+    rows = rows[rows["unit"] == "structures"].assign(t=lambda r: r["territory"].fillna("?"))
+    fig = charts.grouped_log_bars(rows, "t", sorted(rows["t"].unique()), "Combien ?")
+    assert fig.layout.height > output.PNG_MAX_HEIGHT
+    pages = fig._rtes_print_pages
+    assert len(pages) >= 2 and all(p.layout.height <= output.PNG_MAX_HEIGHT for p in pages)
+    shown = [x for p in pages for t in p.data if t.type == "bar" for x in t.x]
+    assert sorted(shown) == sorted(rows["value"])  # every row once, none dropped
+    assert len({tuple(p.layout.xaxis.range) for p in pages}) == 1
+    assert [p.layout.title.text for p in pages][-1].endswith(f"({len(pages)}/{len(pages)})")
 
 
 def _font_sizes(node, inherited=None):
