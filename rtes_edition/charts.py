@@ -20,25 +20,12 @@ FONT = "DejaVu Sans, Arial, sans-serif"
 # palette, each at its own lightness (CIE L* 0, 24, 36, 48, 60, 74, 84: at least 12 apart).
 # tests/test_charts.py checks the lightness of every palette of the book.
 GREY_SAFE = ["#000000", "#003d5e", "#8b3565", "#00825f", "#ed6900", "#f2a800", "#d2d2d2"]
-# One colour per qualifier, the commonest (exact) darkest.
-QUALIFIER_COLOURS = {
-    "exact": GREY_SAFE[1],
-    "au plus": GREY_SAFE[2],
-    "au moins": GREY_SAFE[3],
-    "environ": GREY_SAFE[4],
-    "fourchette": GREY_SAFE[5],
-}
 QUALIFIER_WORDS = {
     "exact": "",
     "environ": "environ ",
     "au moins": "au moins ",
     "au plus": "au plus ",
     "fourchette": "",
-}
-# what a legend says of each qualifier
-QUALIFIER_NAMES = {
-    "exact": "nombre exact", "environ": "environ", "au moins": "au moins", "au plus": "au plus",
-    "fourchette": "fourchette",
 }
 UNIT_WORDS = {
     "EUR": "€", "pourcent": "%", "m2": "m²", "personnes": "personnes", "autre": "",

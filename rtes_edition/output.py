@@ -234,13 +234,27 @@ def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
     }
     for number, page in enumerate(printed, start=1):
         save_print_figure(page, chart_id if number == 1 else f"{chart_id}{PRINT_PAGE_SUFFIX}{number}")
+    if _pending_pages:
+        raise RuntimeError(f"{_pending_pages[0][0]} : ses pages imprimées suivantes n'ont pas été "
+                           "affichées (output.print_table après le graphique)")
     display(bundle, raw=True)
-    for page in printed[1:]:  # the next pages: in the PDF only
-        display({"text/html": "", "text/plain": "",
-                 "image/png": base64.b64encode(to_png(page)).decode("ascii")}, raw=True)
+    # the next pages go with the chart's print table (output.print_table, the next cell):
+    # the chart's own cell is one captioned figure in the PDF
+    _pending_pages.extend((chart_id, page) for page in printed[1:])
 
 
 PRINT_PAGE_SUFFIX = "--page-"
+_pending_pages: list[tuple[str, go.Figure]] = []
+
+
+def _show_pending_pages() -> None:
+    """The print pages after the first of the last chart shown: in the PDF only."""
+    from IPython.display import display
+
+    while _pending_pages:
+        _, page = _pending_pages.pop(0)
+        display({"text/html": "", "text/plain": "",
+                 "image/png": base64.b64encode(to_png(page)).decode("ascii")}, raw=True)
 
 
 def save_print_figure(fig: go.Figure, name: str) -> None:
@@ -320,6 +334,7 @@ def print_table(table: pd.DataFrame, widths: list[float], rows: pd.DataFrame | N
 
     kept = [i for i, c in enumerate(table.columns) if c not in WEB_ONLY_COLUMNS]
     table, widths = table.iloc[:, kept], [widths[i] for i in kept]
+    _show_pending_pages()  # a tall chart's next print pages, before its table
     links = targets = None
     if rows is not None:
         links = passage_links(rows)

@@ -195,9 +195,8 @@ def _lightness(colour: str) -> float:
     return 116 * (y ** (1 / 3) if y > 0.008856 else 7.787 * y + 16 / 116) - 16
 
 
-@pytest.mark.parametrize("palette", [charts.GREY_SAFE, list(charts.QUALIFIER_COLOURS.values()),
-                                     list(levels.LEVEL_COLOURS.values())],
-                         ids=["grey-safe", "qualifiers", "levels"])
+@pytest.mark.parametrize("palette", [charts.GREY_SAFE, list(levels.LEVEL_COLOURS.values())],
+                         ids=["grey-safe", "levels"])
 def test_palettes_stay_distinct_in_grey(palette):
     light = sorted(_lightness(c) for c in palette)
     assert len(set(palette)) == len(palette)
