@@ -329,12 +329,9 @@ def grouped_log_bars(rows: pd.DataFrame, group_column: str, groups: list[str], t
 
 
 def print_form(fig: go.Figure, width: int) -> go.Figure:
-    """``fig`` as the print image shows it, ``width`` px wide: no drop-down list (they only
-    work on screen), the title broken into lines that fit (on the site,
-    book/assets/plotly-setup.js does it at the chart's width)."""
+    """``fig`` as the print image shows it, ``width`` px wide: the title broken into lines
+    that fit (on the site, book/assets/plotly-setup.js does it at the chart's width)."""
     fig = go.Figure(fig)
-    if fig.layout.updatemenus:
-        fig.update_layout(updatemenus=[])
     title = fig.layout.title.text or ""
     size = (fig.layout.title.font.size or (fig.layout.font.size or 14) * 1.2)
     chars = int((width - 40) / (0.62 * size))
@@ -343,10 +340,9 @@ def print_form(fig: go.Figure, width: int) -> go.Figure:
         fig.update_layout(title_text=wrap(html.unescape(title), chars),
                           margin_t=(fig.layout.margin.t or 60) + int(lines * 1.3 * size),
                           height=(fig.layout.height or 450) + int(lines * 1.3 * size))
-        if fig.layout.title.yanchor != "top":
-            # plotly.js hangs a title of several lines about one line above its anchor
-            fig.update_layout(title={"yref": "container", "y": 1 - (10 + 1.3 * size) / fig.layout.height,
-                                     "yanchor": "top"})
+        # plotly.js hangs a title of several lines about one line above its anchor
+        fig.update_layout(title={"yref": "container", "y": 1 - (10 + 1.3 * size) / fig.layout.height,
+                                 "yanchor": "top"})
     return fig
 
 
@@ -725,7 +721,9 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
     fig.update_xaxes(**log_ticks(rows["value"]), title_text="valeur citée<br>(échelle logarithmique)")  # fits a phone
     fig = base_layout(fig, title, height=620)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 20},
-                      title={"y": 0.99, "yanchor": "top"},  # above the lists
+                      # above the lists, a line below the top: plotly.js hangs a title broken
+                      # into lines (on a phone) about one line above its anchor
+                      title={"yref": "container", "y": 1 - 30 / 620, "yanchor": "top"},
                       # at the foot of the chart, under the axis title: plotly makes room
                       legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container",
                               "y": 0, "yanchor": "bottom"})

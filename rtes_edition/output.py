@@ -226,7 +226,7 @@ def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
     web = typeset_figure(html_fig or fig)
     description = typeset(description)
     # no drop-down list, the title in lines that fit
-    printed = [print_form(typeset_figure(page), PNG_WIDTH) for page in pages]
+    printed = [print_form(for_print(typeset_figure(page)), PNG_WIDTH) for page in pages]
     bundle = {
         "text/html": chart_html(web, chart_id, description, table, links),
         "text/plain": description,
