@@ -84,6 +84,7 @@ def test_segments_keep_protected_pieces_and_see_across_nodes():
 
 def test_figure_texts_but_not_values():
     fig = {"layout": {"title": {"text": "Emplois : 10%"}, "xaxis": {"tickformat": ",.0f"}},
+           "updatemenus": [{"buttons": [{"label": "Catégorie : toutes", "args": [{"x": [[1]]}]}]}],
            "data": [{"x": ["l'ESS"], "y": [12000], "hovertemplate": "%{y} emplois ; %{x}<extra></extra>",
                      "name": "Part : 10%"}]}
     out = typeset_figure_dict(fig)
@@ -92,6 +93,7 @@ def test_figure_texts_but_not_values():
     assert out["data"][0]["x"] == ["l'ESS"] and out["data"][0]["y"] == [12000]
     assert out["data"][0]["hovertemplate"] == f"%{{y}} emplois{F}; %{{x}}<extra></extra>"
     assert out["data"][0]["name"] == f"Part{N}: 10{N}%"
+    assert out["updatemenus"][0]["buttons"][0]["label"] == f"Catégorie{N}: toutes"
 
 
 def _transform_tool():
@@ -243,3 +245,16 @@ def test_provenance_matching_ignores_how_thousands_are_grouped():
     assert words("en 2013 150 élus") == ["en", "2013", "150", "elus"]
     sentence = "L'hôtel d'activités, c'est 3700 m² dédiés à l'innovation sociale."
     assert provenance.matches(sentence, typeset(sentence)) == 1.0
+
+
+def test_headings_copy_what_sphinx_defines():
+    """book/_ext/typography.py repeats Sphinx's \\titleformat of the headings with
+    \\RaggedRight added: Sphinx must still define them as copied."""
+    import sphinx
+
+    ext = _transform_tool()
+    sty = (Path(sphinx.__file__).parent / "texinputs" / "sphinxlatexstyleheadings.sty").read_text()
+    for level, size in (("section", "Large"), ("subsection", "large"), ("subsubsection", "normalsize")):
+        ours = f"\\titleformat{{\\{level}}}{{\\{size}\\py@HeaderFamily\\RaggedRight}}%"
+        assert ours in ext.LATEX_STY
+        assert ours.replace("\\RaggedRight", "") in sty, f"Sphinx {sphinx.__version__} changed \\{level}"
