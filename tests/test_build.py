@@ -49,7 +49,7 @@ def test_pdf_is_a4(pdf_path):
 def test_pdf_is_french_and_has_the_chapters(pdf_path):
     text = _pdftotext(pdf_path)
     assert "Table des matières" in text
-    assert "Chapitre" in text
+    assert "chapitre" in text.lower()  # the chapter openings print it in capitals
     assert "Chapter" not in text and "Contents" not in text
     for title in ["Introduction", "Rencontre du Grand Ouest", "Rencontre du Sud-Ouest",
                   "La visio-conférence", "Rencontre du Grand Est", "Rencontre du Sud-Est",

@@ -13,6 +13,10 @@
       // after the theme's own handler, which focuses what it saved
       window.setTimeout(function () {
         if (!document.activeElement || document.activeElement === document.body) button.focus();
+        // the focus shows the button's tooltip (Bootstrap), which on a phone lay over the
+        // header's other buttons and took their taps: the reader has just used the button
+        var tip = window.bootstrap && window.bootstrap.Tooltip.getInstance(button);
+        if (tip) tip.hide();
       }, 0);
     });
   });
