@@ -49,6 +49,9 @@ PNG_WIDTH = 520  # CSS pixels
 # The width the print images are printed at: the text block of book/latex/rtes-print.sty.
 PRINT_WIDTH_CM = 12
 PNG_SCALE = 5
+# The figures the print images are made from, for the tests to measure (tests/test_charts.py:
+# no text over another, every font at least 7 pt at PRINT_WIDTH_CM)
+PRINT_FIGURES = ROOT / "_build" / "print-figures"
 
 _kaleido_started = False
 
@@ -296,19 +299,58 @@ def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
     layer the site serves once for its pages while kaleido and JupyterLab get it inline)."""
     from IPython.display import display
 
+    from rtes_edition.charts import print_form
+
+    # a chart taller than a page prints as several (rtes_edition.charts.labelled_bars)
+    pages = getattr(fig, "_rtes_print_pages", None) or [fig]
     # French typography in the chart's titles, labels and tooltips (rtes_edition.typography)
-    fig, html_fig = (typeset_figure(f) if f is not None else None for f in (fig, html_fig))
+    web = typeset_figure(html_fig or fig)
     description = typeset(description)
-    png = base64.b64encode(to_png(fig)).decode("ascii")
+    # no drop-down list, the title in lines that fit
+    printed = [print_form(for_print(typeset_figure(page)), PNG_WIDTH) for page in pages]
+    png = base64.b64encode(to_png(printed[0])).decode("ascii")
     bundle = {
-        SITE_HTML: chart_html(html_fig or fig, chart_id, description, table, links),
-        PLOTLY_JSON: plotly_json(fig, chart_id),
+        SITE_HTML: chart_html(web, chart_id, description, table, links),
+        PLOTLY_JSON: plotly_json(typeset_figure(fig), chart_id),
         "text/html": (f'<img src="data:image/png;base64,{png}" alt="{html.escape(description)}" '
                       'style="max-width: 100%; height: auto">'),
         PRINT_PNG: png,
         "text/plain": description,
     }
+    for number, page in enumerate(printed, start=1):
+        save_print_figure(page, chart_id if number == 1 else f"{chart_id}{PRINT_PAGE_SUFFIX}{number}")
+    if _pending_pages:
+        raise RuntimeError(f"{_pending_pages[0][0]} : ses pages imprimées suivantes n'ont pas été "
+                           "affichées (output.print_table après le graphique)")
     display(bundle, raw=True)
+    # the next pages go with the chart's print table (output.print_table, the next cell):
+    # the chart's own cell is one captioned figure in the PDF
+    _pending_pages.extend((chart_id, page) for page in printed[1:])
+
+
+PRINT_PAGE_SUFFIX = "--page-"
+_pending_pages: list[tuple[str, go.Figure]] = []
+
+
+def _show_pending_pages() -> None:
+    """The print pages after the first of the last chart shown: in the PDF only."""
+    from IPython.display import display
+
+    while _pending_pages:
+        _, page = _pending_pages.pop(0)
+        display({SITE_HTML: "", "text/plain": "",
+                 PRINT_PNG: base64.b64encode(to_png(page)).decode("ascii")}, raw=True)
+
+
+def save_print_figure(fig: go.Figure, name: str) -> None:
+    """Keep the figure a print image is made from, as kaleido draws it (at most a page
+    high), for the tests to measure."""
+    try:
+        PRINT_FIGURES.mkdir(parents=True, exist_ok=True)
+        kept = go.Figure(fig).update_layout(height=min(fig.layout.height or 500, PNG_MAX_HEIGHT))
+        (PRINT_FIGURES / f"{name}.json").write_text(kept.to_json(), encoding="utf-8")
+    except OSError:
+        pass  # a read-only checkout: only the tests read these
 
 
 def show_interactive(fig: go.Figure, chart_id: str) -> None:
@@ -386,6 +428,7 @@ def print_table(table: pd.DataFrame, widths: list[float], rows: pd.DataFrame | N
 
     kept = [i for i, c in enumerate(table.columns) if c not in WEB_ONLY_COLUMNS]
     table, widths = table.iloc[:, kept], [widths[i] for i in kept]
+    _show_pending_pages()  # a tall chart's next print pages, before its table
     links = targets = None
     if rows is not None:
         links = passage_links(rows)

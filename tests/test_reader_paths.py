@@ -202,7 +202,8 @@ def open_from_disk(browser, page_path: Path, query: str = "") -> dict:
 def _sorts(page) -> bool:
     """The explorer's table sorts (a click on a column's header) and filters (its search)."""
     first = page.locator("#explorateur-chiffres tbody tr").first.text_content()
-    header = page.locator("#explorateur-chiffres_wrapper .dt-scroll-head th", has_text="valeur citée").first
+    # the visible header (DataTables draws a copy of it when the table scrolls)
+    header = page.locator("#explorateur-chiffres_wrapper thead th:visible", has_text="valeur citée").first
     header.locator(".dt-column-order").click()  # DataTables' sort button in the header
     page.wait_for_timeout(300)
     sorted_first = page.locator("#explorateur-chiffres tbody tr").first.text_content()
