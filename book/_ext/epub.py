@@ -39,7 +39,10 @@ CITATION = Path(__file__).resolve().parents[2] / "CITATION.cff"
 # The EPUB theme's stylesheets and the EPUB's own (the site's rtes-figures.css styles the
 # live charts and the explorer's widgets, with CSS that EPUB readers and epubcheck reject).
 EPUB_STYLESHEETS = {"epub.css", "pygments.css", "rtes-epub.css"}
-EXPLORER_TABLE_ID = "explorateur-chiffres"  # rtes_edition.explorer.table_html
+EXPLORER_TABLE_ID = "explorateur-chiffres"
+# rtes_edition/site_html.py: the site's form of an output, and a chart's print image
+SITE_HTML = "application/vnd.rtes.site+html"
+PRINT_PNG = "image/vnd.rtes.print+png"  # rtes_edition.explorer.table_html
 ACCESSIBILITY = [
     ("schema:accessMode", "textual"),
     ("schema:accessMode", "visual"),
@@ -82,23 +85,32 @@ class EpubOutputs(SphinxPostTransform):
     builders = ("epub",)
 
     def run(self, **kwargs):
+        chart = None  # the description of the last chart, for its next print pages
         for bundle in list(self.document.findall(
                 lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "mime_bundle")):
             outputs = _bundle(bundle)
-            page = _raw_html(outputs.get("text/html"))
-            if "image/png" in outputs and 'class="rtes-chart"' in page:
-                bundle.replace_self(self._chart(outputs, page))
+            page = _raw_html(outputs.get(SITE_HTML)) + _raw_html(outputs.get("text/html"))
+            if PRINT_PNG in outputs and 'class="rtes-chart"' in page:
+                chart = outputs["text/plain"].astext().strip() if "text/plain" in outputs else ""
+                bundle.replace_self(self._chart(outputs, page, chart))
+            elif PRINT_PNG in outputs and chart:
+                # a chart taller than a page prints as several images (rtes_edition/output.py)
+                bundle.replace_self(self._image(outputs, f"Suite du graphique : {chart}",
+                                                "rtes-chart-image-suite"))
             elif f'"{EXPLORER_TABLE_ID}"' in page or f"'{EXPLORER_TABLE_ID}'" in page:
                 bundle.replace_self(nodes.raw("", explorer_table(), format="html"))
 
-    def _chart(self, outputs: dict, page: str) -> list[nodes.Node]:
-        images = list(outputs["image/png"].findall(nodes.image))
-        description = outputs["text/plain"].astext().strip() if "text/plain" in outputs else ""
-        if len(images) != 1 or not description:
+    def _image(self, outputs: dict, alt: str, kind: str) -> nodes.image:
+        images = list(outputs[PRINT_PNG].findall(nodes.image))
+        if len(images) != 1 or not alt:
             raise ValueError(f"epub: a chart in {self.env.docname} has no image or no description")
         image = images[0].deepcopy()
-        image["alt"] = description
-        image["classes"].append("rtes-chart-image")
+        image["alt"] = alt
+        image["classes"].append(kind)
+        return image
+
+    def _chart(self, outputs: dict, page: str, description: str) -> list[nodes.Node]:
+        image = self._image(outputs, description, "rtes-chart-image")
         table = CHART_TABLE.search(page)
         return [image] + ([nodes.raw("", labelled(table.group(0)), format="html")] if table else [])
 
