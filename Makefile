@@ -23,7 +23,7 @@ bench: book
 
 # Everything a fresh Debian machine lacks: system packages, the virtual environment,
 # the browser assets. Each step runs again only when its inputs change.
-deps: $(VENV)/.installed $(VENV)/.skip-slow-imports node_modules/.installed $(VENV)/cffconvert/.installed
+deps: $(VENV)/.installed $(VENV)/.skip-slow-imports $(VENV)/.jupyterlab-settings node_modules/.installed $(VENV)/cffconvert/.installed
 	@bash tools/system-deps.sh
 
 # cffconvert (validates CITATION.cff in the tests) pins jsonschema<4, which the book's own
@@ -38,6 +38,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# The project's JupyterLab settings (tools/jupyterlab/), where the environment's JupyterLab
+# reads them: no news pop-up and no update check, so that starting it asks nothing of an
+# outside service.
+$(VENV)/.jupyterlab-settings: tools/jupyterlab/overrides.json tools/jupyterlab/jupyter_server_config.json $(VENV)/.installed
+	install -D -m 644 tools/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.d/rtes-edition.json
+	install -D -m 644 tools/jupyterlab/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.d/rtes-edition.json
 	touch $@
 
 # A startup line for every Python of the environment (why: in the file itself).

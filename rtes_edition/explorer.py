@@ -15,11 +15,14 @@ import pandas as pd
 from rtes_edition import provenance
 from rtes_edition.charts import qualified_value
 from rtes_edition.output import latex_table
+from rtes_edition.site_html import DT_SOURCE_GLOBAL, DT_SOURCE_NAME, SITE_HTML
 from rtes_edition.typography import typeset
 
 # itables' JavaScript, served once by the site (book/_ext/offline_assets.py), relative to
 # the explorer page; itables derives the stylesheet's address from it.
 DT_URL = "../_static/vendor/dt_bundle.js"
+# the same bundle's text in a classic script (loads from disk too)
+DT_SOURCE_URL = f"../_static/vendor/{DT_SOURCE_NAME}"
 ALL = "toutes"
 
 COLUMNS = {"id": "identifiant", "valeur": "valeur citée", "category": "catégorie",
@@ -185,21 +188,38 @@ def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
 
 
 def _set_up_when_idle(page: str) -> str:
-    """itables' module script, changed to set the table up once the page has loaded.
+    """itables' module script, changed to set the table up once the page has loaded, from
+    a classic script.
 
     As itables writes it, the bundle is imported and DataTables set up as soon as the page
     is parsed: one long task (evaluating the bundle, then measuring every column) that
     held back the drawing of the chart above it (tools/benchmark.py, chart_times). Here
-    the bundle is still fetched with the page (modulepreload), but evaluated and the table
-    set up after the page's load event, when the browser is idle (the chart was drawn while
-    the page was parsed). rtes-explorer.js scrolls to a #donnee-… row once it exists."""
+    the bundle is still fetched with the page (preload), but evaluated and the table set
+    up after the page's load event, when the browser is idle (the chart was drawn while
+    the page was parsed). rtes-explorer.js scrolls to a #donnee-… row once it exists.
+
+    A page opened from disk (file://) may not import a module from a file: the site serves
+    the bundle's text inside a classic script (:data:`DT_SOURCE_URL`, written by
+    book/_ext/offline_assets.py), and the page imports it from memory (a blob: address)."""
     imports = f"import {{ ITable, jQuery as $ }} from '{DT_URL}';"
     body, end = page.find(imports), page.rfind("</script>")
     if page.count(imports) != 1 or end < body:
         raise ValueError("itables' table template changed: update explorer._set_up_when_idle")
     schedule = f"""    }};
+    // the bundle's text, from a classic script that also loads from disk
+    const loadSource = () => window.{DT_SOURCE_GLOBAL} ? Promise.resolve() : new Promise((resolve, reject) => {{
+        const script = document.createElement("script");
+        script.src = '{DT_SOURCE_URL}';
+        script.onload = resolve;
+        script.onerror = () => reject(new Error("cannot load " + script.src));
+        document.head.appendChild(script);
+    }});
+    const importBundle = () => {{
+        const url = URL.createObjectURL(new Blob([window.{DT_SOURCE_GLOBAL}], {{type: "text/javascript"}}));
+        return import(url).finally(() => URL.revokeObjectURL(url));
+    }};
     // after the load event, when idle: not while the chart above is being drawn
-    const setUp = () => import('{DT_URL}').then(setUpTable);
+    const setUp = () => loadSource().then(importBundle).then(setUpTable);
     const whenIdle = () => window.requestIdleCallback
         ? window.requestIdleCallback(setUp, {{timeout: 1000}}) : window.setTimeout(setUp, 0);
     if (document.readyState === "complete") whenIdle();
@@ -208,7 +228,14 @@ def _set_up_when_idle(page: str) -> str:
     page = (page[:body] + "const setUpTable = ({ ITable, jQuery: $ }) => {"
             + page[body + len(imports):end] + schedule + page[end:])
     return page.replace('<script type="module">',
-                        f'<link rel="modulepreload" href="{DT_URL}">\n<script type="module">', 1)
+                        f'<link rel="preload" href="{DT_SOURCE_URL}" as="script">\n<script type="module">', 1)
+
+
+def plain_table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
+    """The same table for a notebook frontend (JupyterLab): plain HTML, every cell
+    escaped, no script (the page's table needs the site's scripts)."""
+    return table(figures, meetings).to_html(index=False, na_rep="", border=0,
+                                            classes="rtes-explorer-plain")
 
 
 def table_latex(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
@@ -228,6 +255,7 @@ def table_latex(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
 def show_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> None:
     from IPython.display import display
 
-    display({"text/html": table_html(figures, meetings),
+    display({SITE_HTML: table_html(figures, meetings),
+             "text/html": plain_table_html(figures, meetings),
              "text/latex": table_latex(figures, meetings),
              "text/plain": ""}, raw=True)

@@ -17,14 +17,14 @@ UNKNOWN = "Organisation non précisée"
 LEVELS = [NATIONAL, "Région", "Département", "Intercommunalité", "Commune", INITIATIVE, UNKNOWN]
 """Display order, from the widest territory to the single initiative."""
 
-LEVEL_COLOURS = {  # Okabe & Ito, colour-blind safe; grey for the unknown level
+LEVEL_COLOURS = {  # rtes_edition.charts.GREY_SAFE: hues apart, and lightnesses apart in grey
     NATIONAL: "#000000",
-    "Région": "#0072B2",
-    "Département": "#56B4E9",
-    "Intercommunalité": "#009E73",
-    "Commune": "#E69F00",
-    INITIATIVE: "#D55E00",
-    UNKNOWN: "#999999",
+    "Région": "#003d5e",
+    "Département": "#8b3565",
+    "Intercommunalité": "#00825f",
+    "Commune": "#f2a800",
+    INITIATIVE: "#ed6900",
+    UNKNOWN: "#d2d2d2",
 }
 
 _BY_TYPE = {

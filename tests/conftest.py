@@ -109,6 +109,73 @@ def visit(browser, site_url):
         v.close()
 
 
+# --- The project's JupyterLab (the command of « Exécuter les carnets ») -------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class JupyterLab:
+    """``.venv/bin/jupyter lab notebooks/`` as the page « Exécuter les carnets » says, plus
+    what a test needs: no browser, a free port, a known token, --allow-root when CI runs as
+    root (JupyterLab refuses root otherwise), and the user's own Jupyter settings left out
+    (the environment's, which the project installs, still apply)."""
+
+    TOKEN = "essai"
+
+    def __init__(self, folder: Path, user_settings: dict | None = None):
+        import json
+        import time
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / "lab.log"
+        settings = folder / "user-settings"
+        for name, values in (user_settings or {}).items():
+            plugin, _, file = name.partition(":")
+            target = settings / plugin / f"{file}.jupyterlab-settings"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(values))
+        extra = ["--allow-root"] if os.geteuid() == 0 else []
+        self.log = open(self.log_path, "w")
+        self.server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "jupyter"), "lab", "notebooks/", "--no-browser",
+             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+             f"--IdentityProvider.token={self.TOKEN}", *extra],
+            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            env={**os.environ, "JUPYTER_RUNTIME_DIR": str(folder / "runtime"),
+                 "JUPYTER_CONFIG_DIR": str(folder / "config"),
+                 "JUPYTERLAB_SETTINGS_DIR": str(settings),
+                 "JUPYTERLAB_WORKSPACES_DIR": str(folder / "workspaces")})
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                self.listing = self.get("/api/contents")
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.server.poll() is not None:
+                    self.close()
+                    pytest.fail("JupyterLab did not start:\n" + self.log_path.read_text())
+                time.sleep(0.5)
+
+    def get(self, path: str):
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.url}{path}?token={self.TOKEN}", timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body[:1] in (b"{", b"[") else body
+
+    def close(self):
+        self.server.terminate()
+        self.server.wait(timeout=30)
+        self.log.close()
+
+
 # --- Builds in private copies of the repository (bad input, reproducibility) ---------
 
 COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", ".pytest_cache",
@@ -155,7 +222,7 @@ def built_copy(tmp_path_factory) -> Path:
 # Markers follow from what a test uses, so a new test is tiered without anyone remembering
 # to mark it: `make check` runs only the tests that need none of these.
 _TIER_FIXTURES = {
-    "browser": {"browser", "visit", "site_url", "visits"},
+    "browser": {"browser", "visit", "site_url", "visits", "jupyterlab"},  # real clients
     "pdf": {"pdf_path"},
     "book": {"html_dir", "html_pages"},
     "slow": {"built_copy", "second_build", "hostile_site"},

@@ -664,7 +664,7 @@ def test_notebooks_without_a_cache_record_are_executed_before_sphinx_reads_them(
     record = cache.match_cache_notebook(nbformat.read(notebook, as_version=4))
     assert record.data["execution_seconds"] > 0
     executed = cache.get_cache_bundle(record.pk).nb
-    assert any(o.get("data", {}).get("image/png") for c in executed.cells for o in c.get("outputs", []))
+    assert any(o.get("data", {}).get(output.PRINT_PNG) for c in executed.cells for o in c.get("outputs", []))
 
 
 def test_a_corrected_row_reaches_the_html_and_the_pdf(tmp_path, tables):

@@ -67,6 +67,11 @@ def test_no_instruction_for_the_screen_in_print(pages):
     assert found == [], found
 
 
+def test_no_bare_data_mark_in_print(pages):
+    """On paper a « [données] » mark leads nowhere: each one carries its page."""
+    assert "[données]" not in " ".join(pages)
+
+
 def test_the_three_parts_open_and_are_in_the_contents(pages):
     contents = next(i for i, text in enumerate(pages) if "Table des matières" in text)
     toc = " ".join(pages[contents:contents + 6])
@@ -139,11 +144,16 @@ def test_index_is_in_the_text_face_with_one_entry_per_name(pdf_path, pages):
                 or "\nIndex\n" in text[:200]) + 1
     fonts = _run("pdffonts", "-f", str(first), "-l", str(len(pages)), str(pdf_path))
     assert "Mono" not in fonts, fonts
-    entries = re.findall(r"^\s*\\item \\spxentry\{(.*?)\}", INDEX.read_text(encoding="utf-8"), re.M)
+    # a main entry: its text and qualifier, up to the page numbers
+    entries = re.findall(r"^\s*\\item (\\spxentry\{.*?\}(?:\\spxextra\{.*?\})?),",
+                         INDEX.read_text(encoding="utf-8"), re.M)
     assert entries, "no index entry"
     normalised = [re.sub(r"\\sphinxhyphen\s*\{\}", "-", e) for e in entries]
     doubles = sorted({e for e in normalised if normalised.count(e) > 1})
     assert doubles == [], doubles
+    # people are filed « Nom, Prénom »: one entry each
+    people = [e for e in normalised if "," in e and "spxextra" not in e]
+    assert len(people) > 50 and len(people) == len(set(people))
 
 
 def test_figures_are_set_where_they_are_called():

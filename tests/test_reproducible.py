@@ -13,11 +13,13 @@ import difflib
 import json
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import PDF, build_copy, copy_repo
+
+from rtes_edition.site_html import OFFLINE_COPY
 
 # The build date, as the theme and Sphinx print it (html_last_updated_fmt: %d/%m/%Y).
 TIMESTAMPS = [
@@ -94,7 +96,11 @@ def test_two_builds_give_the_same_site(built_copy, second_build):
     files_a, files_b = site_files(a), site_files(b)
     assert files_a == files_b, f"only in one build: {sorted(files_a ^ files_b)}"
     differences = []
-    for name in sorted(files_a - {PDF.name}):
+    # the offline copy packs the pages compared here one by one (with their timestamps):
+    # its list of files must match
+    offline = [zipfile.ZipFile(site / OFFLINE_COPY).namelist() for site in (a, b)]
+    assert offline[0] == offline[1]
+    for name in sorted(files_a - {PDF.name, OFFLINE_COPY}):
         left, right = normalise(a / name, built_copy), normalise(b / name, second_build)
         if left != right:
             differences.append(f"{name}: {_first_difference(left, right)}")

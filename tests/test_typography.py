@@ -84,6 +84,7 @@ def test_segments_keep_protected_pieces_and_see_across_nodes():
 
 def test_figure_texts_but_not_values():
     fig = {"layout": {"title": {"text": "Emplois : 10%"}, "xaxis": {"tickformat": ",.0f"}},
+           "updatemenus": [{"buttons": [{"label": "Catégorie : toutes", "args": [{"x": [[1]]}]}]}],
            "data": [{"x": ["l'ESS"], "y": [12000], "hovertemplate": "%{y} emplois ; %{x}<extra></extra>",
                      "name": "Part : 10%"}]}
     out = typeset_figure_dict(fig)
@@ -92,6 +93,7 @@ def test_figure_texts_but_not_values():
     assert out["data"][0]["x"] == ["l'ESS"] and out["data"][0]["y"] == [12000]
     assert out["data"][0]["hovertemplate"] == f"%{{y}} emplois{F}; %{{x}}<extra></extra>"
     assert out["data"][0]["name"] == f"Part{N}: 10{N}%"
+    assert out["updatemenus"][0]["buttons"][0]["label"] == f"Catégorie{N}: toutes"
 
 
 def _transform_tool():
@@ -214,23 +216,22 @@ def test_data_links_are_told_apart_in_each_paragraph(html_pages):
     assert numbered > 10 and confused == []
 
 
-def test_pdf_data_links_give_the_page_of_the_row(pdf_path):
+def test_pdf_data_links_give_the_page_of_the_row(pdf_path, html_dir):
     """In the PDF a link reads « [données 2, p. 124] », the printed page of its row in the
-    explorer's table (paper has no links to follow)."""
-    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
-                           capture_output=True, text=True).stdout.split("\f")
-    printed = {}  # physical page -> number printed in its footer
-    for index, text in enumerate(pages):
-        numbers = [line for line in text.splitlines() if re.fullmatch(r"\d+", line.strip())]
-        if numbers:
-            printed[index] = int(numbers[-1])
-    table_pages = {printed[i] for i, text in enumerate(pages) if i in printed
-                   and re.search(r"^fig-[a-z]+-?\d{3}", text, re.M)}
-    whole = " ".join(" ".join(p.split()) for p in pages)
-    cited = [int(n) for n in re.findall(r"\[données(?: \d+)?, p\. (\d+)\]", whole)]
-    assert len(cited) > 100 and table_pages
-    assert re.findall(r"(?<!« )\[données\]", whole) == []  # « [données] » quoted in prose is not a link
-    assert set(cited) <= table_pages, sorted(set(cited) - table_pages)
+    explorer's table (paper has no links to follow): LaTeX's own record of the rows'
+    pages (the .aux file) says which pages those are."""
+    aux = next((ROOT / "_build" / "latex").glob("*.aux")).read_text(encoding="utf-8")
+    row_page = dict(re.findall(r"\\newlabel\{notebooks/explorateur:donnee-([\w-]+)\}\{\{[^}]*\}\{(\d+)\}", aux))
+    text = " ".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
+                                   capture_output=True, text=True).stdout.split())
+    # (a link quoted as an example in prose, « [données 2, p. 54] », is not a link)
+    cited = re.findall(r"(?<!« )\[données(?: \d+)?, p\. (\d+)\]", text)
+    assert len(cited) > 100 and set(cited) <= set(row_page.values())
+    assert re.findall(r"(?<!« )\[données\]", text) == []  # « [données] » quoted in prose is not a link
+    # the book's first link, in the introduction, cites the page of its own row
+    first = re.search(r'class="rtes-data-link[^"]*" href="[^"#]*#donnee-([\w-]+)"',
+                      (html_dir / "book" / "introduction.html").read_text(encoding="utf-8")).group(1)
+    assert cited[0] == row_page[first]
 
 
 def test_provenance_matching_ignores_how_thousands_are_grouped():
@@ -243,3 +244,16 @@ def test_provenance_matching_ignores_how_thousands_are_grouped():
     assert words("en 2013 150 élus") == ["en", "2013", "150", "elus"]
     sentence = "L'hôtel d'activités, c'est 3700 m² dédiés à l'innovation sociale."
     assert provenance.matches(sentence, typeset(sentence)) == 1.0
+
+
+def test_headings_copy_what_sphinx_defines():
+    """book/_ext/typography.py repeats Sphinx's \\titleformat of the headings with
+    \\RaggedRight added: Sphinx must still define them as copied."""
+    import sphinx
+
+    ext = _transform_tool()
+    sty = (Path(sphinx.__file__).parent / "texinputs" / "sphinxlatexstyleheadings.sty").read_text()
+    for level, size in (("section", "Large"), ("subsection", "large"), ("subsubsection", "normalsize")):
+        ours = f"\\titleformat{{\\{level}}}{{\\{size}\\py@HeaderFamily\\RaggedRight}}%"
+        assert ours in ext.LATEX_STY
+        assert ours.replace("\\RaggedRight", "") in sty, f"Sphinx {sphinx.__version__} changed \\{level}"

@@ -3,8 +3,8 @@
 Order: validate the data package (a broken table stops here, with file/row/column);
 find the notebooks whose inputs changed and execute them side by side; build the HTML
 and the PDF into a staging folder with -W -n --keep-going (any warning, broken reference
-or notebook error fails); copy the PDF into the site; only then replace ``_build/html``
-and ``_build/latex``.
+or notebook error fails); copy the PDF into the site; pack the site into its offline copy
+(:func:`offline_copy`); only then replace ``_build/html`` and ``_build/latex``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,23 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
+
+from rtes_edition.site_html import OFFLINE_COPY
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 STAGING = BUILD / "staging"
 LOGS = BUILD / "logs"
 PDF_NAME = "actes-territoires-ess-2013.pdf"
+# The whole site in one archive, « Lire hors ligne » (download menu and colophon): unzipped,
+# a double-click on index.html opens the book from disk.
+OFFLINE_NAME = OFFLINE_COPY
+OFFLINE_FOLDER = "actes-territoires-ess-2013"
+# what the site offers as downloads of their own: the PDF, and the data package's zip
+# (its tables stay in the copy, one by one, as the pages link to them)
+OFFLINE_LEFT_OUT = (PDF_NAME, "donnees/*.zip", ".buildinfo", OFFLINE_NAME)
 JB = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
 
 
@@ -71,6 +81,7 @@ def main() -> None:
     if not pdf.exists():
         sys.exit(f"ÉCHEC : le PDF {pdf} n'a pas été produit.")
     shutil.copyfile(pdf, staged / "html" / PDF_NAME)
+    offline_copy(staged / "html")
 
     for kind in ("html", "latex", "jupyter_execute", ".doctrees"):
         target, new = BUILD / kind, staged / kind
@@ -80,6 +91,22 @@ def main() -> None:
             new.rename(target)
     shutil.rmtree(STAGING)
     print(f"Livre construit : {BUILD / 'html' / 'index.html'} et {BUILD / 'html' / PDF_NAME}")
+
+
+def offline_copy(site: Path) -> Path:
+    """Pack ``site`` into ``site/OFFLINE_NAME``, every file under one folder, in a set
+    order and with a fixed date (two builds of the same book give the same archive)."""
+    target = site / OFFLINE_NAME
+    files = sorted(p for p in site.rglob("*") if p.is_file()
+                   and not any(p.relative_to(site).match(pattern) for pattern in OFFLINE_LEFT_OUT))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            name = f"{OFFLINE_FOLDER}/{path.relative_to(site).as_posix()}"
+            info = zipfile.ZipInfo(name, date_time=(2013, 9, 12, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    return target
 
 
 if __name__ == "__main__":

