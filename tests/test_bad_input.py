@@ -23,7 +23,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import _QuietHandler, build_copy, copy_repo, load_tool
 
 HOSTILE = "<img src=x onerror=alert(1)>"

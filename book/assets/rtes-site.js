@@ -17,6 +17,10 @@
         // header's other buttons and took their taps: the reader has just used the button
         var tip = window.bootstrap && window.bootstrap.Tooltip.getInstance(button);
         if (tip) tip.hide();
+        // Bootstrap shows it a moment after the focus: cancel that showing too
+        function cancel(event) { event.preventDefault(); }
+        button.addEventListener("show.bs.tooltip", cancel);
+        window.setTimeout(function () { button.removeEventListener("show.bs.tooltip", cancel); }, 1000);
       }, 0);
     });
   });
