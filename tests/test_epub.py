@@ -144,10 +144,15 @@ def test_every_chart_is_its_print_image_with_its_description(epub, pages):
         soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
         descriptions = [p.get_text() for p in soup.select("p.rtes-chart-description")]
         name = f"notebooks/{page.stem}.xhtml"
-        images = [img for img in pages[name].iter(f"{{{NS['x']}}}img")
-                  if "rtes-chart-image" in (img.get("class") or "")]
+        classes = [(img, (img.get("class") or "").split())
+                   for img in pages[name].iter(f"{{{NS['x']}}}img")]
+        images = [img for img, kinds in classes if "rtes-chart-image" in kinds]
+        # a chart taller than a page prints as several images: the next ones say so
+        suites = [img for img, kinds in classes if "rtes-chart-image-suite" in kinds]
         assert [img.get("alt") for img in images] == descriptions, name
-        for img in images:
+        assert all(img.get("alt").removeprefix("Suite du graphique : ") in descriptions
+                   and img.get("alt").startswith("Suite du graphique") for img in suites), name
+        for img in images + suites:
             data = epub.read(posixpath.normpath(posixpath.join("notebooks", img.get("src"))))
             assert hashlib.sha256(data).hexdigest() in print_images, img.get("src")
         # each chart is followed by the table of its data
