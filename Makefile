@@ -1,11 +1,13 @@
 # Single entry point: `make book` builds the HTML site and the PDF, `make test` runs the
 # test suite (building the book first if needed), `make check` the fast tier (lint and the
-# tests that need no built book), `make bench` measures.
+# tests that need no built book), `make bench` measures, `make publish` pushes the last
+# successful build to the gh-pages branch of REMOTE (README « Publier en ligne »).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
+REMOTE ?= origin
 
-.PHONY: book test check bench deps clean
+.PHONY: book test check bench publish deps clean
 
 book: deps
 	$(PY) tools/build_book.py
@@ -20,6 +22,10 @@ check: $(VENV)/.installed $(VENV)/.skip-slow-imports
 
 bench: book
 	$(PY) tools/benchmark.py
+
+# Never builds: it refuses a failed or outdated build (tools/publish.py says why).
+publish: $(VENV)/.installed
+	$(PY) tools/publish.py "$(REMOTE)"
 
 # Everything a fresh Debian machine lacks: system packages, the virtual environment,
 # the browser assets. Each step runs again only when its inputs change.

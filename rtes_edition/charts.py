@@ -443,8 +443,9 @@ def _text_px(text: str, size: int = NETWORK_FONT) -> float:
 
 def network_layout(nodes: pd.DataFrame, edges: pd.DataFrame, groups: list[str]) -> dict[str, tuple]:
     """Position of each node in [0, 1]²: one cluster per group (``groups`` order, on a
-    grid of three columns, each cell as wide as its cluster needs), each laid out by networkx's force-directed layout with a fixed
-    seed, so that the picture is the same at every build."""
+    grid of three columns, each cell as wide as its cluster needs), each laid out by
+    networkx's force-directed layout with a fixed seed, so that the picture is the same at
+    every build."""
     import networkx as nx
 
     columns = 3

@@ -137,7 +137,8 @@ def web_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
 
 def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
     """itables' searchable, sortable table (cells are HTML, escaped in :func:`web_table`)."""
-    from itables import JavascriptFunction, javascript as itables_js
+    from itables import JavascriptFunction
+    from itables import javascript as itables_js
 
     shown = web_table(figures, meetings)
     index = {name: i for i, name in enumerate(shown.columns)}

@@ -49,7 +49,7 @@ def passage_url(chapter: str, section: str | None) -> str:
     return f"../book/{chapter}.html{anchor}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def headings(chapter: str) -> dict[str, str]:
     """MyST label -> heading text of one chapter; the chapter's own label maps to its title."""
     text = (BOOK / f"{chapter}.md").read_text(encoding="utf-8")

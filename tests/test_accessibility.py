@@ -13,10 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import AXE, PageVisit
-from rtes_edition import output
 from test_figures import EXPLORER_DRAWN, EXPLORER_SHOWN
+
+from rtes_edition import output
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 RUN_AXE = """async (tags) => {

@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import _QuietHandler, build_copy, copy_repo
+from conftest import _QuietHandler, build_copy, copy_repo, load_tool
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -128,6 +128,10 @@ def test_bad_input_fails_the_build_and_keeps_the_site(built_copy, breaker):
     assert missing == [], f"the message does not name {missing}:\n{output[-4000:]}"
     assert "ÉCHEC" in output
     assert snapshot(site) == before, "the published site changed after a failed build"
+    # and `make publish` refuses to put that older site online
+    publish = load_tool("publish")
+    with pytest.raises(publish.Refusal, match="la dernière construction"):
+        publish.check_site(built_copy)
 
 
 # --- tables saved by a spreadsheet program: stop at validation, no full build --------

@@ -6,9 +6,8 @@ import re
 import sys
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 from conftest import ROOT
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 
 def test_chart_page_draws_its_chart_offline(visit):
@@ -101,8 +100,8 @@ def test_chart_titles_fit_their_chart_on_a_phone(browser, site_url, width):
         for name in pages:
             page = context.new_page()
             errors = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
             page.goto(f"{site_url}/notebooks/{name}.html", wait_until="networkidle")
             page.wait_for_function("""() => [...document.querySelectorAll('.rtes-chart .plotly-graph-div')]
                 .every(gd => gd.querySelector('.gtitle'))""", timeout=15_000)

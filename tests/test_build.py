@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import LOGS, build_copy, copy_repo
 
 
@@ -100,5 +99,6 @@ def test_an_edited_script_or_stylesheet_reaches_the_site(tmp_path):
     css.write_text(css.read_text(encoding="utf-8") + "\n/* corrigé */\n", encoding="utf-8")
     result = build_copy(copy)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert (copy / "_build" / "html" / "_static" / "rtes-figures.css").read_text(encoding="utf-8") == css.read_text(encoding="utf-8")
+    served = copy / "_build" / "html" / "_static" / "rtes-figures.css"
+    assert served.read_text(encoding="utf-8") == css.read_text(encoding="utf-8")
     assert stamp.search(page.read_text(encoding="utf-8")).group(1) != before

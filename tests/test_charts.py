@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
 
 import pandas as pd
 import pytest
+from conftest import HTML, ROOT
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, HTML, ROOT
 from rtes_edition import charts, levels, output, selections
 from rtes_edition.data import load_package
 

@@ -27,7 +27,8 @@ OCR_ARTIFACTS = {
     "é for è before a final syllable": r"[a-zà-ÿ]{2}(?<!cr)é(?:re|res|me|mes|ne|nes|se|ses|que|ques)\b",
     "ceuvre": r"\bceuvre",
     "glued apostrophe": r"\b(?:quil|quon|lensemble|linnovation|larticulation|dinitiatives|doffres|limage)\b",
-    "unaccented capital A/E": r"(?:^|[.!?»]\s+)A (?:la|l'|de|des|partir|travers|ce|cette|Paris)\b|\bEtat\b|\bEconomie\b|\bEtudes\b",
+    "unaccented capital A/E": r"(?:^|[.!?»]\s+)A (?:la|l'|de|des|partir|travers|ce|cette|Paris)\b"
+                              r"|\bEtat\b|\bEconomie\b|\bEtudes\b",
     "stray OCR symbols": r"[©®¥§€]{2,}|\s[~|]\s",
 }
 

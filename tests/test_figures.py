@@ -17,9 +17,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from conftest import ROOT, copy_repo, load_tool
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import ROOT, copy_repo, load_tool
 from rtes_edition import charts, output, provenance
 from rtes_edition.data import count_once, load_package
 
@@ -464,7 +464,9 @@ def test_derivation_keeps_shared_borders_and_winds_rings_clockwise():
         assert ring[0] == ring[-1] and _signed_area(ring) < 0  # clockwise
         assert all(a != b for a, b in zip(ring, ring[1:]))
     # the wiggles go, on both sides alike: one straight border
-    border = lambda ring: {tuple(p) for p in ring if 0.5 < p[0] < 1.5}
+    def border(ring):
+        return {tuple(p) for p in ring if 0.5 < p[0] < 1.5}
+
     assert border(west_ring) == border(east_ring) == {(1.0, 0.0), (1.0, 1.0)}
     assert len(island_ring) == 4  # a small island keeps its triangle
 

@@ -339,7 +339,7 @@ def test_not_utf8_example_e9(pkg):
     """The example of the brief: a Latin-1 « é » (0xe9) in an otherwise UTF-8 file."""
     path = pkg / "cooperations.csv"
     raw = path.read_bytes()
-    position = raw.index("é".encode("utf-8"))
+    position = raw.index("é".encode())
     path.write_bytes(raw[:position] + b"\xe9" + raw[position + 2:])
     line = raw[:position].count(b"\n") + 1
     assert (f"data/cooperations.csv : enregistré en Windows-1252 ou Latin-1 et non en UTF-8 (octet 0xe9 "

@@ -14,7 +14,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import PDF, PageVisit
 
 CHARTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')]

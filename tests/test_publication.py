@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -27,6 +28,10 @@ VENV_BIN = Path(sys.executable).parent
 CFFCONVERT = Path(sys.prefix) / "cffconvert" / "bin" / "cffconvert"
 SOURCE = ROOT / "data" / "source" / "actes-territoires-ess-2013.ocr.txt"
 PACKAGE = ROOT / "data" / "datapackage.json"
+# The public address the book was built for, if any (`make test` builds with the same
+# environment; the publishing workflow sets it).
+SITE_URL = os.environ.get("RTES_SITE_URL", "").strip()
+SITE_URL = SITE_URL.rstrip("/") + "/" if SITE_URL else ""
 
 
 def toc_notebooks() -> list[Path]:
@@ -341,8 +346,12 @@ def test_every_page_has_a_french_description_and_opengraph_tags(html_pages):
         assert meta["og:locale"] == "fr_FR", page
         assert re.search(r"\b(les?|la|des?|du|et|aux?)\b", meta["description"], re.I), \
             meta["description"]
-        # no address is known at build time: no relative og:url, no canonical link
-        assert "og:url" not in meta, page
+        # with no public address given at build time: no relative og:url (the workflow
+        # gives one: then it is absolute); never a canonical link
+        if SITE_URL:
+            assert meta["og:url"].startswith(SITE_URL), page
+        else:
+            assert "og:url" not in meta, page
         assert soup.find("link", rel="canonical") is None, page
 
 
@@ -372,10 +381,11 @@ def test_sitemap_lists_every_page_relative_to_the_site(html_dir, html_pages):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [loc.text for loc in tree.getroot().findall("s:url/s:loc", ns)]
     assert len(locs) == len(set(locs))
+    prefix = SITE_URL or "./"  # absolute when the build was given the public address
     for loc in locs:
-        assert loc.startswith("./"), loc
-        assert (html_dir / loc).is_file(), loc
-    content = {f"./{p.relative_to(html_dir).as_posix()}" for p in html_pages
+        assert loc.startswith(prefix), loc
+        assert (html_dir / loc.removeprefix(prefix)).is_file(), loc
+    content = {f"{prefix}{p.relative_to(html_dir).as_posix()}" for p in html_pages
                if not _is_redirect(p) and p.name not in {"genindex.html", "search.html"}}
     assert content <= set(locs)
 

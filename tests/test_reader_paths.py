@@ -255,8 +255,9 @@ def test_offline_copy_has_every_page_and_what_they_need(html_dir, unzipped):
     site = {p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*") if p.is_file()}
     copy = {p.relative_to(unzipped).as_posix() for p in unzipped.rglob("*") if p.is_file()}
     left_out = site - copy
-    # only what the site offers to download on its own: the PDF, the data package's zip
-    assert left_out == {"actes-territoires-ess-2013.pdf", OFFLINE, ".buildinfo"} | {
+    # only what the site offers to download on its own: the PDF, the EPUB, the data zip
+    assert left_out == {"actes-territoires-ess-2013.pdf", "actes-territoires-ess-2013.epub",
+                        OFFLINE, ".buildinfo"} | {
         name for name in site if re.fullmatch(r"donnees/[^/]+\.zip", name)}, sorted(left_out)
     assert copy <= site
 

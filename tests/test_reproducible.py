@@ -100,10 +100,44 @@ def test_two_builds_give_the_same_site(built_copy, second_build):
     # its list of files must match
     offline = [zipfile.ZipFile(site / OFFLINE_COPY).namelist() for site in (a, b)]
     assert offline[0] == offline[1]
-    for name in sorted(files_a - {PDF.name, OFFLINE_COPY}):
+    for name in sorted(files_a - {PDF.name, OFFLINE_COPY, EPUB_NAME}):
         left, right = normalise(a / name, built_copy), normalise(b / name, second_build)
         if left != right:
             differences.append(f"{name}: {_first_difference(left, right)}")
+    assert differences == [], "\n".join(differences)
+
+
+EPUB_NAME = "actes-territoires-ess-2013.epub"
+# The EPUB's build time (content.opf); the zip entries' own times are not compared. (Its
+# cover is the PDF's title page, which prints the edition's date, not the build's.)
+EPUB_TIMES = [
+    (re.compile(rb'(<meta property="dcterms:modified">)[^<]+'), rb"\1TIME"),
+]
+
+
+def _epub_members(epub: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(epub) as archive:
+        members = {}
+        for info in archive.infolist():
+            data = archive.read(info)
+            if info.filename == "content.opf":
+                for pattern, replacement in EPUB_TIMES:
+                    data = pattern.sub(replacement, data)
+            if info.filename == EXEC_REPORT.replace(".html", ".xhtml"):  # its run times
+                text = data.decode("utf-8")
+                for pattern, replacement in RUN_CELLS:
+                    text = pattern.sub(replacement, text)
+                data = text.encode("utf-8")
+            members[info.filename] = data
+        return members
+
+
+def test_two_builds_give_the_same_epub(built_copy, second_build):
+    epubs = [c / "_build" / "html" / EPUB_NAME for c in (built_copy, second_build)]
+    a, b = (_epub_members(e) for e in epubs)
+    assert list(a) == list(b), "not the same files, or not in the same order"
+    differences = [f"{name}: {_first_difference(a[name], b[name])}" for name in a
+                   if a[name] != b[name]]
     assert differences == [], "\n".join(differences)
 
 

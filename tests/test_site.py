@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-
-from conftest import AXE, CHROMIUM_ARGS, ROOT
+from conftest import AXE, ROOT
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
          "device_scale_factor": 2}

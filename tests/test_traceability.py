@@ -15,7 +15,7 @@ import importlib.util
 import io
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -39,12 +39,12 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def reader_text(chapter: str) -> str:
     return normalise(chapter_text(chapter))
 
 
-@lru_cache(maxsize=None)
+@cache
 def sections(chapter: str) -> dict[str, str]:
     """label -> reader text of its section: from the labelled heading to the next heading
     of the same or a higher level (so a section includes its subsections)."""

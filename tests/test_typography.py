@@ -4,17 +4,15 @@ the checker over the built book (HTML article text and PDF text)."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, load_tool
 from docutils import nodes
 
 from rtes_edition.typography import NBSP, NNBSP, typeset, typeset_figure_dict, typeset_segments
-
-from conftest import ROOT, load_tool
 
 N, F = NBSP, NNBSP
 

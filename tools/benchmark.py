@@ -2,9 +2,10 @@
 
 Everything runs in private copies of the repository under a temporary folder, never in
 the working tree: a clean build, a rebuild with nothing changed (the fixed cost of any
-rebuild), a rebuild after a one-row data change, a rebuild after a one-word text change, and, for comparison, the same book with Jupyter Book's default
-Plotly output (plotly.js inlined into every chart, RTES_INLINE_PLOTLYJS=1). The charts
-are timed in headless Chromium (Debian's), served from a loopback web server.
+rebuild), a rebuild after a one-row data change, a rebuild after a one-word text change,
+and, for comparison, the same book with Jupyter Book's default Plotly output (plotly.js
+inlined into every chart, RTES_INLINE_PLOTLYJS=1). The charts are timed in headless
+Chromium (Debian's), served from a loopback web server.
 
 Prints a Markdown table with the budgets beside the measures and writes
 ``_build/benchmark.json``. ``--readme`` also puts the table in README.md, between the
@@ -30,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,7 +143,7 @@ def chart_times(site: Path) -> dict:
     # ms since the navigation started, read by the check itself the first time it passes
     # (read by a later call, it also counted whatever the page did in between)
     drawn_at = f"() => ({ALL_DRAWN})() && performance.now()"
-    plotly_transfers = """() => performance.getEntriesByType('resource')
+    plotly_transfers = r"""() => performance.getEntriesByType('resource')
         .filter(e => /vendor\/plotly[^\/]*\.min\.js$/.test(e.name) && e.transferSize > 0)
         .map(e => e.name.split('/').pop())"""
     result = {"pages": {}, "plotly_downloads": {}, "plotly_script_tags": {}}
@@ -224,7 +225,8 @@ class _Gzip(http.server.SimpleHTTPRequestHandler):
 def first_paint_times(site: Path, pages: list[str] | None = None) -> dict:
     """Per page, on the slow profile with an empty cache: s from navigation to the first
     text drawn (first contentful paint) and, on chart pages, to every chart drawn."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
 
     pages = pages or [p.relative_to(site).as_posix() for p in pages_of(site)
                       if p.name != "index.html" or p.parent != site]  # the root only redirects
@@ -423,7 +425,7 @@ def main() -> None:
         measures["default_plotly_sizes"] = {"html_build_s": round(seconds, 1),
                                             **sizes(default / "_build" / "html")}
 
-    when = (f"Mesuré le {datetime.now(timezone.utc):%d/%m/%Y} sur {os.cpu_count()} cœurs "
+    when = (f"Mesuré le {datetime.now(UTC):%d/%m/%Y} sur {os.cpu_count()} cœurs "
             f"({platform.machine()}, Python {platform.python_version()}), `make bench` ; "
             f"charge de la machine au départ : {fr(load, 1)} (moyenne sur 1 min).")
     measures["measured"] = when

@@ -1,14 +1,17 @@
-"""Build the book: HTML site and PDF, strictly, without ever publishing a half-built book.
+"""Build the book: HTML site, PDF and EPUB, strictly, without ever publishing a half-built book.
 
 Order: validate the data package (a broken table stops here, with file/row/column);
-find the notebooks whose inputs changed and execute them side by side; build the HTML
-and the PDF into a staging folder with -W -n --keep-going (any warning, broken reference
-or notebook error fails); copy the PDF into the site; pack the site into its offline copy
-(:func:`offline_copy`); only then replace ``_build/html`` and ``_build/latex``.
+find the notebooks whose inputs changed and execute them side by side; build the HTML,
+the PDF and the EPUB into a staging folder with -W -n --keep-going (any warning, broken
+reference or notebook error fails); copy the PDF and the EPUB into the site; pack the site
+into its offline copy (:func:`offline_copy`); only then replace ``_build/html`` and
+``_build/latex``. ``_build/last-build.json`` records when the last build started and
+whether it succeeded (``make publish`` reads it).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -23,14 +26,16 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 STAGING = BUILD / "staging"
 LOGS = BUILD / "logs"
+STATUS = BUILD / "last-build.json"
 PDF_NAME = "actes-territoires-ess-2013.pdf"
+EPUB_NAME = "actes-territoires-ess-2013.epub"
 # The whole site in one archive, « Lire hors ligne » (download menu and colophon): unzipped,
 # a double-click on index.html opens the book from disk.
 OFFLINE_NAME = OFFLINE_COPY
 OFFLINE_FOLDER = "actes-territoires-ess-2013"
-# what the site offers as downloads of their own: the PDF, and the data package's zip
+# what the site offers as downloads of their own: the PDF, the EPUB, and the data package's zip
 # (its tables stay in the copy, one by one, as the pages link to them)
-OFFLINE_LEFT_OUT = (PDF_NAME, "donnees/*.zip", ".buildinfo", OFFLINE_NAME)
+OFFLINE_LEFT_OUT = (PDF_NAME, EPUB_NAME, "donnees/*.zip", ".buildinfo", OFFLINE_NAME)
 JB = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
 
 
@@ -58,10 +63,29 @@ def run(step: str, cmd: list[str], log: str | None = None, env: dict[str, str] |
     return elapsed
 
 
+def record(state: str, started: float) -> None:
+    """The outcome of this build: "running" until it ends (a killed build stays so),
+    then "succeeded" or "failed"."""
+    BUILD.mkdir(exist_ok=True)
+    STATUS.write_text(json.dumps({"state": state, "started": started}) + "\n", encoding="utf-8")
+
+
 def main() -> None:
+    started = time.time()
+    record("running", started)
+    try:
+        build(started)
+    except BaseException:
+        record("failed", started)
+        raise
+    record("succeeded", started)
+
+
+def build(started: float) -> None:
     run("validation des données", [sys.executable, "-m", "rtes_edition.data",
                                    str(ROOT / "data" / "datapackage.json")])
-    run("carnets à ré-exécuter", [sys.executable, str(ROOT / "tools" / "stale_notebooks.py")])
+    run("carnets à ré-exécuter", [sys.executable, str(ROOT / "tools" / "stale_notebooks.py")],
+        env={**os.environ, "RTES_BUILD_STARTED": str(started)})
     run("exécution des carnets", [sys.executable, str(ROOT / "tools" / "execute_notebooks.py")])
     if STAGING.exists():
         shutil.rmtree(STAGING)
@@ -81,6 +105,19 @@ def main() -> None:
     if not pdf.exists():
         sys.exit(f"ÉCHEC : le PDF {pdf} n'a pas été produit.")
     shutil.copyfile(pdf, staged / "html" / PDF_NAME)
+
+    # The EPUB: Sphinx's epub builder on the doctrees the HTML build left (it reads nothing
+    # again), with the PDF's title page as its cover (book/_ext/epub.py).
+    cover = staged / "epub-cover.png"
+    run("couverture de l'EPUB", ["pdftoppm", "-png", "-r", "120", "-f", "1", "-l", "1",
+                                 "-singlefile", str(pdf), str(cover.with_suffix(""))])
+    run("EPUB", JB + ["--path-output", str(STAGING), "--builder", "custom",
+                      "--custom-builder", "epub"], log="epub",
+        env={**os.environ, "RTES_EPUB_COVER": str(cover)})
+    epub = staged / "epub" / EPUB_NAME
+    if not epub.exists():
+        sys.exit(f"ÉCHEC : l'EPUB {epub} n'a pas été produit.")
+    shutil.copyfile(epub, staged / "html" / EPUB_NAME)
     offline_copy(staged / "html")
 
     for kind in ("html", "latex", "jupyter_execute", ".doctrees"):
@@ -90,7 +127,8 @@ def main() -> None:
         if new.exists():
             new.rename(target)
     shutil.rmtree(STAGING)
-    print(f"Livre construit : {BUILD / 'html' / 'index.html'} et {BUILD / 'html' / PDF_NAME}")
+    print(f"Livre construit : {BUILD / 'html' / 'index.html'}, {BUILD / 'html' / PDF_NAME} "
+          f"et {BUILD / 'html' / EPUB_NAME}")
 
 
 def offline_copy(site: Path) -> Path:

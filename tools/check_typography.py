@@ -21,7 +21,7 @@ import html.parser
 import re
 import subprocess
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,7 +153,8 @@ def html_faults(text: str) -> dict[str, list[str]]:
         note("milliers groupés par une fine insécable", m.start(), m.end())
     # four digits before a unit or a plural noun are a quantity (« 2300 souscripteurs »), a
     # year never (« 2013 », « les années 2000 sont »)
-    for m in re.finditer(r"(?<![\w.,\-/])(\d{4})(?=[ \t\n\u00a0\u202f]+(?:(?:%|€|m²|euros)|([a-zà-ÿœ]{3,}[sx])\b))", text):
+    quantity = r"(?<![\w.,\-/])(\d{4})(?=[ \t\n\u00a0\u202f]+(?:(?:%|€|m²|euros)|([a-zà-ÿœ]{3,}[sx])\b))"
+    for m in re.finditer(quantity, text):
         noun, year = m.group(2), 1800 <= int(m.group(1)) <= 2100 and int(m.group(1)) % 100
         if not noun or (not year and noun not in ("sont", "dans", "plus", "depuis", "nous", "vous")):
             note("milliers groupés par une fine insécable", m.start(), m.end())

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the build needs: XeLaTeX with French for the PDF, Chromium for the chart
-# images (kaleido) and the browser tests, poppler for the PDF checks, Node.js/npm for the
-# browser assets served by the site. Installs them with apt when run as root; otherwise
-# prints the exact command and stops.
+# images (kaleido) and the browser tests, poppler for the PDF checks and the EPUB's cover,
+# Node.js/npm for the browser assets served by the site, epubcheck (Java) for the EPUB's
+# test. Installs them with apt when run as root; otherwise prints the exact command and stops.
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +10,7 @@ PACKAGES=(
   latexmk fonts-freefont-otf xindy
   chromium poppler-utils
   nodejs npm
+  epubcheck
 )
 
 missing=()

@@ -87,7 +87,7 @@ def _check_sources(app):
             "tools/make_regions_2013.py, see data/geo/README.md): " + ", ".join(missing))
     # a partial bundle must be the same plotly.js as the wheel's, whose figures it draws
     wanted = _plotly_version(FULL_PLOTLY)
-    for name, (src, _) in PLOTLY_BUNDLES.items():
+    for src, _ in PLOTLY_BUNDLES.values():
         if _plotly_version(src) != wanted:
             raise ExtensionError(
                 f"offline_assets: {src} is plotly.js {_plotly_version(src)}, but the plotly "

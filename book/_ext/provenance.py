@@ -6,9 +6,9 @@ row's sentence and appends a discreet « [données] » link to that row in the e
 (``notebooks/explorateur``): the reverse of the links that every chart has to the
 chapter. Two links in one paragraph are told apart: « [données 1] », « [données 2] », in
 the order their sentences come in the paragraph. In the PDF a link reads « [données,
-p. 54] »: the page of the row in the explorer's printed table. The chapters themselves (``book/*.md``) are not edited. A sentence that no
-paragraph of its chapter contains is a build warning (so the strict build fails): the
-data and the text must not drift apart.
+p. 54] »: the page of the row in the explorer's printed table. The chapters themselves
+(``book/*.md``) are not edited. A sentence that no paragraph of its chapter contains is a
+build warning (so the strict build fails): the data and the text must not drift apart.
 
 It also makes the LaTeX tables that notebooks output (``text/latex``, see
 ``rtes_edition.output.print_table``) real tables in the PDF: myst-nb would typeset them

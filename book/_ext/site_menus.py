@@ -24,7 +24,8 @@ PDF = "actes-territoires-ess-2013.pdf"  # copied into the site by tools/build_bo
 SITE_FILES: list[tuple[str, str, str]] = [
     # the whole site, to read from disk (packed by tools/build_book.py)
     ("Lire hors ligne (ZIP)", OFFLINE_COPY, "fas fa-file-zipper"),
-    # « Livre numérique (EPUB) » (actes-territoires-ess-2013.epub) goes here.
+    # the EPUB 3 edition (built by tools/build_book.py, book/_ext/epub.py)
+    ("Livre numérique (EPUB)", "actes-territoires-ess-2013.epub", "fas fa-book"),
 ]
 
 
