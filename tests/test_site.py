@@ -306,6 +306,12 @@ def test_charts_follow_dark_mode_with_enough_contrast(browser, site_url, path):
                          window.rtesContrast(t.marker.color, gd._fullLayout.plot_bgcolor)]))
             .filter(([, , ratio]) => ratio < 3)""")
         assert low == []
+        # colours told apart in the light theme stay apart in the dark one
+        distinct = """() => [...document.querySelectorAll('.rtes-chart .js-plotly-plot')].map(gd => [
+            new Set(gd._rtesColours.traces.map(t => t.marker).filter(c => c)).size,
+            new Set(gd._fullData.map(t => t.marker?.color).filter(c => typeof c === 'string')).size])"""
+        for light, dark in page.evaluate(distinct):
+            assert dark >= light, (light, dark)
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate("""async () => (await axe.run(document,
             {runOnly: {type: 'rule', values: ['color-contrast']}})).violations

@@ -271,6 +271,25 @@
     return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
   }
 
+  // #rrggbb with the lightness (HSL) of ``colour`` mirrored, null if not a hex colour
+  function mirrorLightness(colour) {
+    var m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(String(colour).trim());
+    if (!m) {
+      var named = String(colour).trim().toLowerCase();
+      if (named !== "black") return null;
+      m = [null, "000000"];
+    }
+    var hex = m[1].length === 3 ? m[1].replace(/./g, "$&$&") : m[1];
+    var rgb = [0, 2, 4].map(function (i) { return parseInt(hex.substr(i, 2), 16) / 255; });
+    var max = Math.max.apply(null, rgb), min = Math.min.apply(null, rgb);
+    // mirroring L keeps hue and saturation: each channel moves by the same offset
+    var shift = 1 - (max + min); // new L = 1 - L, with L = (max + min) / 2
+    return "#" + rgb.map(function (v) {
+      var c = Math.round(Math.min(1, Math.max(0, v + shift)) * 255);
+      return (c < 16 ? "0" : "") + c.toString(16);
+    }).join("");
+  }
+
   function contrast(a, b) {
     var la = luminance(a), lb = luminance(b);
     if (la === null || lb === null) return Infinity;
@@ -342,8 +361,12 @@
         else if (/color$/.test(key)) update[key] = text;
       });
       saved.traces.forEach(function (colours) {
+        // too dark for the background: the same hue with its lightness mirrored (black
+        // becomes white, a dark grey a light one), so that colours told apart stay apart
         function readable(colour) {
-          return colour !== undefined && contrast(colour, background) < MIN_CONTRAST ? text : colour;
+          if (colour === undefined || contrast(colour, background) >= MIN_CONTRAST) return colour;
+          var mirrored = mirrorLightness(colour);
+          return mirrored && contrast(mirrored, background) >= MIN_CONTRAST ? mirrored : text;
         }
         restyle["marker.color"].push(readable(colours.marker));
         // white outlines around points and bars: the background's colour instead
