@@ -241,7 +241,7 @@ def test_explorer_lists_work_from_the_keyboard(visit):
     assert page.evaluate(focused, "role") == "button"
     assert page.evaluate(focused, "aria-haspopup") == "listbox"
     assert page.evaluate(focused, "aria-expanded") == "false"
-    assert page.evaluate(focused, "aria-label") == "Catégorie : toutes — ouvrir la liste"
+    assert page.evaluate(focused, "aria-label") == "Catégorie\u00a0: toutes — ouvrir la liste"
     outline = "getComputedStyle(document.activeElement).outlineStyle"
     assert page.evaluate(outline) != "none", "no visible focus on the list"
     category = page.locator(header).first
@@ -266,7 +266,7 @@ def test_explorer_lists_work_from_the_keyboard(visit):
     page.wait_for_function(f"{EXPLORER_DRAWN} === {len(emploi)}", timeout=5_000)
     assert page.evaluate(f"document.activeElement.matches('{header}')")
     assert page.evaluate(focused, "aria-expanded") == "false"
-    assert page.evaluate(focused, "aria-label") == "Catégorie : emploi — ouvrir la liste"
+    assert page.evaluate(focused, "aria-label") == "Catégorie\u00a0: emploi — ouvrir la liste"
     # Escape closes an open list without changing the choice
     page.keyboard.press("Enter")
     assert category.get_attribute("aria-expanded") == "true"
@@ -274,7 +274,7 @@ def test_explorer_lists_work_from_the_keyboard(visit):
     page.keyboard.press("Escape")
     assert page.evaluate(f"document.activeElement.matches('{header}')")
     assert page.evaluate(focused, "aria-expanded") == "false"
-    assert page.evaluate(focused, "aria-label") == "Catégorie : emploi — ouvrir la liste"
+    assert page.evaluate(focused, "aria-label") == "Catégorie\u00a0: emploi — ouvrir la liste"
     assert page.locator("#graphique-explorateur .updatemenu-dropdown-button").count() == 0
     page.wait_for_timeout(300)
     assert json.loads(page.evaluate(EXPLORER_SHOWN)) == emploi

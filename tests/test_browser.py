@@ -60,8 +60,9 @@ def test_a_chart_outside_the_partial_bundles_gets_the_full_plotly():
 
 
 def test_map_draws_the_22_regions_of_2013_from_the_site(visit):
-    """The map page fetches the regions' GeoJSON from the site (not inlined, not from a
-    CDN) and draws one path per region under the points."""
+    """The map page loads the regions' GeoJSON from the site as a classic script (so that
+    it also works from disk; never from a CDN) and draws one path per region under the
+    points."""
     from rtes_edition import charts
 
     v = visit("notebooks/carte.html")
@@ -78,7 +79,7 @@ def test_map_draws_the_22_regions_of_2013_from_the_site(visit):
     }""")
     fetched = v.page.evaluate(
         "performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)")
-    assert "/_static/vendor/regions-2013.geojson" in fetched, fetched
+    assert "/_static/vendor/regions-2013.geojson.js" in fetched, fetched
     assert charts.REGIONS_NAME in v.page.locator("#graphique-carte .legend").text_content()
     assert v.foreign_requests == [], v.foreign_requests
     assert v.console_errors == [], v.console_errors
