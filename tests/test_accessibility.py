@@ -252,7 +252,7 @@ def test_explorer_lists_work_from_the_keyboard(visit):
     assert page.evaluate(focused, "aria-selected") == "true"
     assert page.evaluate("document.activeElement.closest('[role=listbox]') !== null")
     for _ in range(20):
-        if page.evaluate(focused, "aria-label") == "Catégorie : emploi":
+        if page.evaluate(focused, "aria-label") == "Catégorie\u00a0: emploi":
             break
         page.keyboard.press("ArrowDown")
     else:
