@@ -177,6 +177,9 @@ def test_explorer_columns_reader_first_folded_on_a_phone(phone, browser, site_ur
     visible = page.eval_on_selector_all(
         f"{TABLE} thead th", "ths => ths.filter(t => t.offsetParent !== null).map(t => t.textContent.trim())")
     assert "identifiant" not in visible and "chiffre" in visible and "valeur citée" in visible
+    # the columns left fit the screen: none runs past it (where the article's box cuts it)
+    right = page.eval_on_selector(TABLE, "t => t.getBoundingClientRect().right")
+    assert right <= page.viewport_size["width"], f"the table ends at {right} px"
     # the folded columns are in the row's details
     row = page.locator(f"{TABLE} tbody tr").first
     details = row.locator("details.rtes-row-details")
