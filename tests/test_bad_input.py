@@ -290,7 +290,10 @@ def test_hostile_text_shows_literally_and_runs_nothing(hostile_site, browser):
                 wrong += [f"{path.name} {kind}: {t!r}" for t in texts if HOSTILE not in t]
             assert page.locator("img[src='x']").count() == 0
             if cells:
-                assert page.get_by_text(HOSTILE).first.is_visible()
+                # a narrow screen's table hides a column and shows it folded under the row:
+                # the name must be readable in one of its places, whichever comes first
+                shown = [el.is_visible() for el in page.get_by_text(HOSTILE).all()]
+                assert any(shown), f"{path.name}: the name is in the page but shown nowhere"
             page.close()
     finally:
         server.shutdown()
