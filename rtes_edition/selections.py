@@ -59,6 +59,21 @@ def attendance(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def counts(figures: pd.DataFrame, category: str) -> pd.DataFrame:
+    """The figures of ``category`` that count something: every unit but per cent."""
+    return figures[(figures["category"] == category) & (figures["unit"] != "pourcent")]
+
+
+def shares(figures: pd.DataFrame, category: str) -> pd.DataFrame:
+    """The shares in per cent given about ``category``: they do not compare with counts."""
+    return figures[(figures["category"] == category) & (figures["unit"] == "pourcent")]
+
+
+def rtes_membership(figures: pd.DataFrame) -> pd.DataFrame:
+    """How many collectivités are members of the RTES, territory by territory."""
+    return figures[(figures["measure"] == "adhérents") & (figures["subject_id"] == "rtes")]
+
+
 def other_participation(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
     """The participation counts that are not a meeting's attendance: local schemes, the
     public of the initiatives, in whatever unit (not the shares in per cent)."""

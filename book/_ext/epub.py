@@ -133,7 +133,9 @@ def explorer_table() -> str:
     from rtes_edition import explorer, provenance
     from rtes_edition.data import load_package
 
-    tables = load_package(Path(__file__).resolve().parents[2] / "data" / "datapackage.json")
+    root = Path(__file__).resolve().parents[2]
+    tables = load_package(root / "data" / "datapackage.json",
+                          validated_record=root / "_build" / ".validated-package.json")
     figures = tables["figures"]
     rows = explorer.table(figures, tables["meetings"])
     columns = ["identifiant", "valeur citée", "territoire", "phrase des actes", "passage des actes"]
