@@ -20,7 +20,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from rtes_edition.site_html import OFFLINE_COPY
+from rtes_edition.build import OFFLINE_COPY
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
