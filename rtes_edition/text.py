@@ -13,12 +13,17 @@ import unicodedata
 from pathlib import Path
 
 
+def fold(text: str) -> str:
+    """``text`` in lower case, without accents: how the edition compares and sorts words
+    (« modéle » as « modèle », « Île-de-France » among the I)."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
 def words(text: str) -> list[str]:
     """Accent-, case- and apostrophe-insensitive words: `I'ESS`, `l'ESS`, `'ESS`, `l’ESS`
     all give ['ess']; `modéle` and `modèle` both give 'modele'; `12 000` gives '12000'."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    text = fold(text).replace("œ", "oe").replace("æ", "ae")
     # Thousands as one word, however grouped: « 3700 », « 3 700 » and « 3 700 » (the
     # book's typography groups them, the data may not) all give '3700'.
     text = re.sub(r"(?<!\d)\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)",
