@@ -170,7 +170,7 @@ def cooperation_network(tables: dict[str, pd.DataFrame], question: str, chart_id
     organisations, links = tables["organisations"], tables["cooperations"]
     ids = sorted(set(links["source_id"]) | set(links["target_id"]))
     nodes = organisations.set_index("id").loc[ids].reset_index()
-    groups, node_group = selections.cooperation_groups(links)
+    groups, node_group = selections.cooperation_groups(links, tables["meetings"])
     nodes["group"] = node_group.reindex(nodes["id"]).values
     nodes["label"] = [charts.node_label(n) for n in nodes["name"]]
     nodes["hover"] = [f"<b>{html.escape(n)}</b><br>{html.escape(g)}" for n, g in zip(nodes["name"], nodes["group"])]
