@@ -1,9 +1,10 @@
 """Load and validate the data package of the edition (``data/datapackage.json``).
 
-This is the one loader used by every notebook and test::
+This is the one loader used by every notebook (through ``rtes_edition.sections.load_tables``,
+which names the package's path once) and test::
 
     from rtes_edition.data import load_package
-    tables = load_package("../data/datapackage.json")
+    tables = load_package("data/datapackage.json")
     figures = tables["figures"]
 
 ``load_package`` returns one pandas DataFrame per resource, keyed by resource name, with
