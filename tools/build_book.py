@@ -83,7 +83,7 @@ def main() -> None:
 
 
 def build(started: float) -> None:
-    # recorded as valid: the notebooks and Sphinx then load it without validating it again
+    # recorded as valid: each notebook then loads it without validating it again
     run("validation des données", [sys.executable, "-m", "rtes_edition.data",
                                    str(ROOT / "data" / "datapackage.json"), "--record", str(VALIDATED)])
     run("carnets à ré-exécuter", [sys.executable, str(ROOT / "tools" / "stale_notebooks.py")],

@@ -133,9 +133,7 @@ def explorer_table() -> str:
     from rtes_edition import explorer, provenance
     from rtes_edition.data import load_package
 
-    root = Path(__file__).resolve().parents[2]
-    tables = load_package(root / "data" / "datapackage.json",
-                          validated_record=root / "_build" / ".validated-package.json")
+    tables = load_package(Path(__file__).resolve().parents[2] / "data" / "datapackage.json")
     figures = tables["figures"]
     rows = explorer.table(figures, tables["meetings"])
     columns = ["identifiant", "valeur citée", "territoire", "phrase des actes", "passage des actes"]

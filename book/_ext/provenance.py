@@ -88,7 +88,7 @@ def visit_other(self, node):
 
 
 def _figures_by_chapter():
-    figures = load_package(PACKAGE, validated_record=ROOT / "_build" / ".validated-package.json")["figures"]
+    figures = load_package(PACKAGE)["figures"]
     return {chapter: rows for chapter, rows in figures.groupby("chapter", sort=False)}
 
 
