@@ -290,10 +290,12 @@ def _read_table(table: _Table, base: Path, errors: _Errors) -> bool:
 # 2. the schemas, by frictionless
 # --------------------------------------------------------------------------------------
 
-# Packages that passed, by digest of their descriptor and bytes, in a file the caller names
+# Packages that passed, by digest of their descriptor and bytes: in this process (Sphinx
+# loads the package for every chapter it reads), and in a file the caller names
 # (``validated_record``): the build validates once, then each notebook loads the same
 # unchanged tables without validating them again. Only successes are recorded.
 VALIDATED_KEPT = 50
+_passed: set[str] = set()
 
 
 def _package_digest(descriptor: dict, tables: dict[str, _Table]) -> str:
@@ -650,8 +652,8 @@ def load_package(path: str | Path = DEFAULT_PATH,
     is returned from an invalid package.
 
     ``validated_record``: a file listing the packages that passed (by digest of their
-    descriptor and bytes); a package found there is not validated by frictionless again.
-    Without it, every call validates.
+    descriptor and bytes); a package found there, or that passed before in this process,
+    is not validated by frictionless again.
     """
     path = Path(path)
     descriptor = _read_descriptor(path)
@@ -668,13 +670,15 @@ def load_package(path: str | Path = DEFAULT_PATH,
         raise DataPackageError(errors.messages())
     record = Path(validated_record) if validated_record is not None else None
     digest = _package_digest(descriptor, tables)
-    if record is None or digest not in _read_validated(record):
+    recorded = record is not None and digest in _read_validated(record)
+    if digest not in _passed and not recorded:
         bad_header = validate_with_frictionless(descriptor, base, tables, errors)
         _run_custom_checks(tables, set(tables) - bad_header, errors)
         if errors:
             raise DataPackageError(errors.messages())
-        if record is not None:
-            _record_validated(record, digest)
+    _passed.add(digest)
+    if record is not None and not recorded:
+        _record_validated(record, digest)
     return {name: _dataframe(table) for name, table in tables.items()}
 
 

@@ -184,6 +184,20 @@ def test_validation_record_checks_only_a_changed_package(monkeypatch, tmp_path, 
     assert len(data._read_validated(record)) == 2
 
 
+def test_a_package_that_passed_is_not_validated_again_in_the_same_process(monkeypatch, pkg):
+    """Sphinx loads the package for every chapter it reads: validated once per process."""
+    from rtes_edition import data
+
+    set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "note", "une note que seul ce test écrit")
+    load_package(pkg / "datapackage.json")
+    checked = []
+    real_check = data.validate_with_frictionless
+    monkeypatch.setattr(data, "validate_with_frictionless",
+                        lambda *args: checked.append(1) or real_check(*args))
+    load_package(pkg / "datapackage.json")
+    assert checked == []
+
+
 def test_cli_success():
     result = subprocess.run([sys.executable, "-m", "rtes_edition.data", str(PACKAGE)],
                             capture_output=True, text=True, cwd=ROOT)
