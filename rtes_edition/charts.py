@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 import math
-import unicodedata
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from rtes_edition.text import fold
 
 FONT = "DejaVu Sans, Arial, sans-serif"
 
@@ -632,15 +633,11 @@ def menu_choices(rows: pd.DataFrame, column: str) -> list[tuple[str, str]]:
         return [(v, str(v)) for v in values]
     regions = (rows.dropna(subset=[column, "region_2013"])
                .groupby(column)["region_2013"].first())
-    def fold(text):  # alphabetical order, « Île-de-France » among the I
-        return "".join(c for c in unicodedata.normalize("NFD", str(text))
-                       if not unicodedata.combining(c)).lower()
-
-    def key(value):
+    def key(value):  # alphabetical order, « Île-de-France » among the I
         region = regions.get(value)
         if region is None or region == "France":
-            return (0, "", 0 if value == "France" else 1, fold(value))
-        return (1, fold(region), 0 if value == region else 1, fold(value))
+            return (0, "", 0 if value == "France" else 1, fold(str(value)))
+        return (1, fold(str(region)), 0 if value == region else 1, fold(str(value)))
     choices = []
     for value in sorted(values, key=key):
         region = regions.get(value)

@@ -14,8 +14,8 @@ import pandas as pd
 
 from rtes_edition import provenance
 from rtes_edition.charts import qualified_value
+from rtes_edition.formats import DT_SOURCE_GLOBAL, DT_SOURCE_NAME, SITE_HTML
 from rtes_edition.output import latex_table
-from rtes_edition.site_html import DT_SOURCE_GLOBAL, DT_SOURCE_NAME, SITE_HTML
 from rtes_edition.typography import typeset
 
 # itables' JavaScript, served once by the site (book/_ext/offline_assets.py), relative to

@@ -4,7 +4,7 @@ One display bundle per chart, read by three clients:
 - :data:`SITE_HTML`: the book's web page form, the live chart (plotly.js is *not* inlined:
   the site serves one shared, cached copy, see ``book/_ext/offline_assets.py``), a
   description for screen readers and the underlying data as a folded table. Under a MIME
-  type of its own that only the book's HTML builder renders (``rtes_edition/site_html.py``);
+  type of its own that only the book's HTML builder renders (``rtes_edition/build/site_html.py``);
 - :data:`PLOTLY_JSON`: the figure for plotly's own renderer (JupyterLab, Notebook 7),
   in French and with its base map, nothing fetched;
 - :data:`PRINT_PNG`: a print-resolution image made by kaleido (or found in
@@ -36,7 +36,7 @@ import plotly.io as pio
 # Styler escapes whole columns; the passage column mixes escaped text and a \\hyperref.
 from pandas.io.formats.style_render import _escape_latex  # pandas pinned in requirements.txt
 
-from rtes_edition.site_html import PLOTLY_JSON, PRINT_PNG, SITE_HTML
+from rtes_edition.formats import PLOTLY_JSON, PRINT_PNG, SITE_HTML
 from rtes_edition.typography import typeset, typeset_figure
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -104,7 +104,7 @@ def test_an_axis_never_mixes_two_units(figures, category):
 
 def test_cooperation_groups_follow_the_chapters(tables):
     links = tables["cooperations"]
-    groups, of_node = selections.cooperation_groups(links)
+    groups, of_node = selections.cooperation_groups(links, tables["meetings"])
     assert groups[0] == selections.NATIONAL_GROUP and len(groups) == len(set(groups))
     assert set(of_node.index) == set(links["source_id"]) | set(links["target_id"])
     assert of_node["rtes"] == selections.NATIONAL_GROUP
@@ -120,7 +120,7 @@ def test_cooperation_groups_follow_the_chapters(tables):
 def _network(tables):
     links = tables["cooperations"]
     organisations = tables["organisations"].set_index("id")
-    groups, of_node = selections.cooperation_groups(links)
+    groups, of_node = selections.cooperation_groups(links, tables["meetings"])
     nodes = organisations.loc[sorted(of_node.index)].reset_index()
     nodes["group"] = of_node.reindex(nodes["id"]).values
     nodes["label"] = [charts.node_label(n) for n in nodes["name"]]

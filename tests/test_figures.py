@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT, copy_repo, load_tool
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from rtes_edition import charts, output, provenance
+from rtes_edition import charts, output, provenance, sections
 from rtes_edition.data import count_once, load_package
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -473,16 +473,14 @@ def test_derivation_keeps_shared_borders_and_winds_rings_clockwise():
 
 # ---------------------------------------------------------------------------- explorer
 
-# as in notebooks/explorateur.ipynb
-EXPLORER_COLOURS = dict(zip(["budget", "emploi", "participation", "structures", "autre"],
-                            ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#999999"]))
-EXPLORER_MENUS = {"Catégorie": "category", "Territoire": "territory", "Rencontre": "rencontre"}
+# as notebooks/explorateur.ipynb draws them (rtes_edition.sections.explorer_chart)
+EXPLORER_COLOURS = sections.CATEGORY_COLOURS
+EXPLORER_MENUS = sections.EXPLORER_MENUS
 
 
 def _explorer_rows(tables) -> pd.DataFrame:
-    figures, meetings = tables["figures"], tables["meetings"]
-    # as the notebook draws them: each fact once, by the meeting where it was said
-    return count_once(figures).assign(rencontre=figures["stated_at"].map(meetings.set_index("id")["name"]))
+    # each fact once, by the meeting where it was said
+    return count_once(sections.stated_figures(tables))
 
 
 def _explorer_figure(rows: pd.DataFrame, menus=EXPLORER_MENUS):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import PDF, build_copy, copy_repo
 
-from rtes_edition.site_html import OFFLINE_COPY
+from rtes_edition.build import OFFLINE_COPY
 
 # The build date, as the theme and Sphinx print it (html_last_updated_fmt: %d/%m/%Y).
 TIMESTAMPS = [

@@ -40,7 +40,7 @@ CITATION = Path(__file__).resolve().parents[2] / "CITATION.cff"
 # live charts and the explorer's widgets, with CSS that EPUB readers and epubcheck reject).
 EPUB_STYLESHEETS = {"epub.css", "pygments.css", "rtes-epub.css"}
 EXPLORER_TABLE_ID = "explorateur-chiffres"
-# rtes_edition/site_html.py: the site's form of an output, and a chart's print image
+# rtes_edition/build/site_html.py: the site's form of an output, and a chart's print image
 SITE_HTML = "application/vnd.rtes.site+html"
 PRINT_PNG = "image/vnd.rtes.print+png"  # rtes_edition.explorer.table_html
 ACCESSIBILITY = [

@@ -30,7 +30,7 @@ import itables
 import plotly
 from sphinx.errors import ExtensionError
 
-from rtes_edition.site_html import DT_SOURCE_GLOBAL, DT_SOURCE_NAME
+from rtes_edition.formats import DT_SOURCE_GLOBAL, DT_SOURCE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE = ROOT / "node_modules"

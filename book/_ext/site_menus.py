@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import publication  # book/_ext: the data package's zip
 
-from rtes_edition.site_html import OFFLINE_COPY
+from rtes_edition.build import OFFLINE_COPY
 
 PDF = "actes-territoires-ess-2013.pdf"  # copied into the site by tools/build_book.py
 
