@@ -140,19 +140,20 @@ def _add_chart_scripts(app, pagename, templatename, context, doctree):
         # chart's own script becomes a module script, which the browser runs after the
         # deferred ones, in page order (a first paint 4 times sooner on a slow connection,
         # tools/benchmark.py first_paint_times)
-        for priority, name in enumerate(("vendor/" + plotly_bundle(body),
-                                         "vendor/plotly-locale-fr.js", "plotly-setup.js")):
+        # plotly-internals.js: what plotly-setup.js reads of plotly.js's internals
+        for priority, name in enumerate(("vendor/" + plotly_bundle(body), "vendor/plotly-locale-fr.js",
+                                         "plotly-internals.js", "plotly-setup.js")):
             app.add_js_file(name, priority=300 + priority, loading_method="defer")
         context["body"] = defer_chart_scripts(body)
         # the base maps, deferred as plotly.js, before the charts' own (module) scripts
         for name in sorted({n for names in TOPOJSON.findall(body) for n in names.split()}):
-            app.add_js_file(f"vendor/topojson/{name}.js", priority=303, loading_method="defer")
+            app.add_js_file(f"vendor/topojson/{name}.js", priority=304, loading_method="defer")
         for url in sorted({u for urls in GEOJSON.findall(body) for u in html.unescape(urls).split()}):
             name = url.rsplit("/", 1)[-1]
             if name not in BASE_LAYERS:
                 raise ExtensionError(f"offline_assets: {pagename}: a chart names the GeoJSON {url}, "
                                      f"which is not one of the book's base layers ({', '.join(BASE_LAYERS)})")
-            app.add_js_file(f"vendor/{name}.js", priority=303, loading_method="defer",
+            app.add_js_file(f"vendor/{name}.js", priority=304, loading_method="defer",
                             **{"data-rtes-geojson": url})
     if pagename == "search":
         # after Sphinx's documentation_options.js (priority 200), which it amends
@@ -263,6 +264,7 @@ def setup(app):
     app.connect("env-get-updated", _pages_for_changed_assets)
     app.connect("html-page-context", _add_chart_scripts)
     app.connect("build-finished", _copy_vendor)
-    # before sphinx-external-toc's own redirect (priority 500), which then leaves ours alone
-    app.connect("build-finished", _write_root_redirect, priority=100)
+    # after every other step: replaces whatever root page another extension wrote
+    # (sphinx-external-toc writes a bare redirect when there is none)
+    app.connect("build-finished", _write_root_redirect, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -24,7 +24,9 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlparse
+from xml.etree import ElementTree
 
+from adapters import myst_nb as myst_nb_internals  # book/_ext/adapters
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.errors import ConfigError, ExtensionError
@@ -242,21 +244,18 @@ class PackageVersions(SphinxDirective):
 
 
 class FrenchExecTable(SphinxPostTransform):
-    """myst-nb's execution table, in French (its headers and values are English)."""
+    """myst-nb's execution table, in French (its headers and values are English).
+    myst-nb's internals it needs: adapters/myst_nb.py."""
 
-    default_priority = 7  # before myst-nb's own transform (8), which then finds nothing
+    # before myst-nb's own transform, which then finds nothing
+    default_priority = myst_nb_internals.BEFORE_EXEC_TABLE
 
     def run(self, **kwargs):
-        from myst_nb.ext.execution_tables import ExecutionStatsNode
-        from myst_nb.sphinx_ import NbMetadataCollector
-
-        for node in list(self.document.findall(ExecutionStatsNode)):
-            docs = NbMetadataCollector.get_doc_data(self.env)
+        for node in list(self.document.findall(myst_nb_internals.EXEC_TABLE_NODE)):
+            executed = myst_nb_internals.executed_notebooks(self.env)
             rows = []
-            for docname in sorted(docs):
-                data = docs[docname].get("exec_data")
-                if not data:
-                    continue
+            for docname in sorted(executed):
+                data = executed[docname]
                 link = addnodes.pending_xref(
                     "", refdoc=self.env.docname, refdomain="std", reftype="doc",
                     reftarget="/" + docname, refexplicit=False, refwarn=True)
@@ -332,21 +331,39 @@ def _page_metadata(app, pagename, templatename, context, doctree):
     context["metatags"] = "\n".join(lines) + "\n"
 
 
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
 def _complete_sitemap(app, exception):
     """sphinx-sitemap lists only the pages written by this run: after an incremental
     build (tools/build_book.py reuses the doctrees) it would forget every unchanged page.
-    Runs just before it (priority 500) and queues every page of the book, in order."""
-    queue = getattr(app.env.app, "sitemap_links", None)
-    if exception or app.builder.format != "html" or queue is None:
+    Once every step of the build has finished (sphinx-sitemap writes at the default
+    priority), the sitemap it wrote (the sitemaps.org format) gets every page of the book
+    it lacks, all in order; the addresses are made as its documented settings say
+    (``site_url``, ``sitemap_url_scheme``)."""
+    if exception or app.builder.format != "html":
         return
-    links = {}
-    while not queue.empty():
-        link, last_updated = queue.get_nowait()
-        links[link] = last_updated
+    path = Path(app.outdir) / app.config.sitemap_filename
+    if not path.is_file():
+        raise ExtensionError(f"publication: sphinx-sitemap wrote no {path} (it runs before "
+                             "this step, at the default priority of build-finished)")
+    tree = ElementTree.parse(path)
+    urls = {url.findtext(f"{{{SITEMAP_NS}}}loc"): url for url in tree.getroot()}
+    site = app.config.site_url or app.config.html_baseurl
+    lang = f"{app.config.language}/" if app.config.language else ""
+    version = f"{app.config.version}/" if app.config.version else ""
     for docname in app.env.found_docs:
-        links.setdefault(app.builder.get_target_uri(docname), None)
-    for link in sorted(links):
-        queue.put((link, links[link]))
+        link = app.builder.get_target_uri(docname)
+        loc = site + app.config.sitemap_url_scheme.format(lang=lang, version=version, link=link)
+        if loc not in urls:
+            urls[loc] = ElementTree.Element(f"{{{SITEMAP_NS}}}url")
+            ElementTree.SubElement(urls[loc], f"{{{SITEMAP_NS}}}loc").text = loc
+    root = ElementTree.Element(f"{{{SITEMAP_NS}}}urlset")
+    root.extend(urls[loc] for loc in sorted(urls))
+    if isinstance(app.config.sitemap_indent, int) and app.config.sitemap_indent > 0:
+        ElementTree.indent(root, space=app.config.sitemap_indent * " ")
+    ElementTree.ElementTree(root).write(path, xml_declaration=True, encoding="utf-8",
+                                        method="xml", default_namespace=SITEMAP_NS)
 
 
 def setup(app):
@@ -357,5 +374,6 @@ def setup(app):
     app.connect("config-inited", _site_url)
     app.connect("html-page-context", _page_metadata, priority=600)
     app.connect("build-finished", _publish_data)
-    app.connect("build-finished", _complete_sitemap, priority=450)
+    # after every other step (sphinx-sitemap's own, at the default priority, included)
+    app.connect("build-finished", _complete_sitemap, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

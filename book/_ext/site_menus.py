@@ -58,7 +58,9 @@ def _notebook(context) -> str | None:
 def _add_menu(app, pagename, templatename, context, doctree):
     if app.builder.format != "html":
         return
-    context["rtes_downloads"] = downloads(context["pathto"], _notebook(context))
+    # called by the template, once every handler has filled the page's context (the
+    # theme's sets ipynb_source): no dependency on the order of the handlers
+    context["rtes_downloads"] = lambda: downloads(context["pathto"], _notebook(context))
     app.add_js_file("rtes-site.js", loading_method="defer")
 
 
@@ -82,6 +84,5 @@ def _add_index_places(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("html-page-context", _add_index_places)
-    # after sphinx-book-theme's own (priority 501), which sets ipynb_source
-    app.connect("html-page-context", _add_menu, priority=550)
+    app.connect("html-page-context", _add_menu)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -61,14 +61,15 @@
   }
 
   function attach(gd) {
-    var chosen = gd.layout.meta.rtes_menus.map(function () { return 0; });
     // the buttons replace x: keep a copy of every point's value
     var original = gd.data.map(function (trace) { return Array.from(trace.x || []); });
     gd.setAttribute("data-rtes-lists", "combined"); // ready (the tests wait for it)
-    gd.on("plotly_buttonclicked", function (event) {
-      chosen[event.menu._index] = event.active;
-      // after the button's own restyle has been applied
-      window.setTimeout(function () { combine(gd, chosen, original); }, 0);
+    gd.on("plotly_buttonclicked", function () {
+      // after the button's own restyle has been applied; plotly.js keeps each list's
+      // choice in the layout (updatemenus[i].active)
+      window.setTimeout(function () {
+        combine(gd, gd.layout.updatemenus.map(function (menu) { return menu.active || 0; }), original);
+      }, 0);
     });
   }
 
@@ -113,27 +114,28 @@
     var index = group && group.getAttribute("updatemenu-active-index");
     return index === null || index === undefined ? -1 : +index;
   }
-  // each header's and choice's options in plotly.js (d3 keeps them as __data__)
-  function headerOf(gd, index) {
-    return Array.from(gd.querySelectorAll(".updatemenu-header-group")).filter(function (header) {
-      return header.__data__ && header.__data__._index === index;
-    })[0];
-  }
+  // plotly.js draws one header per list, in the lists' order (all of the chart's lists
+  // are shown), and the open list's choices in the buttons' order; each list's options
+  // are the chart's layout (updatemenus, with the current choice as ``active``)
+  function headers(gd) { return Array.from(gd.querySelectorAll(".updatemenu-header-group")); }
+  function headerOf(gd, index) { return headers(gd)[index]; }
+  function indexOf(gd, header) { return headers(gd).indexOf(header); }
+  function menuOf(gd, index) { return (gd.layout.updatemenus || [])[index]; }
   function choices(gd) {
     return Array.from(gd.querySelectorAll(".updatemenu-dropdown-button-group .updatemenu-dropdown-button"));
   }
 
   function decorate(gd) {
     var open = openIndex(gd);
-    gd.querySelectorAll(".updatemenu-header-group").forEach(function (header) {
-      var menu = header.__data__;
-      if (!menu || menu.type !== "dropdown") return;
-      var expanded = open === menu._index;
+    headers(gd).forEach(function (header, index) {
+      var menu = menuOf(gd, index);
+      if (!menu || (menu.type || "dropdown") !== "dropdown") return;
+      var expanded = open === index;
       header.setAttribute("tabindex", "0");
       header.setAttribute("role", "button");
       header.setAttribute("aria-haspopup", "listbox");
       header.setAttribute("aria-expanded", String(expanded));
-      header.setAttribute("aria-label", plain((menu.buttons[menu.active] || {}).label)
+      header.setAttribute("aria-label", plain((menu.buttons[menu.active || 0] || {}).label)
         + (expanded ? " — fermer la liste" : " — ouvrir la liste"));
     });
     var group = choicesGroup(gd);
@@ -141,16 +143,17 @@
     if (!group) return;
     // a listbox only while it has choices (an empty one is an error for screen readers)
     if (items.length && open >= 0) {
-      var menu = headerOf(gd, open).__data__;
+      var menu = menuOf(gd, open);
       group.setAttribute("role", "listbox");
       group.setAttribute("aria-label", plain((menu.buttons[0] || {}).label).split(" : ")[0]);
     } else {
       group.removeAttribute("role");
       group.removeAttribute("aria-label");
     }
-    items.forEach(function (item) {
-      var button = item.__data__;
-      var selected = open >= 0 && button._index === headerOf(gd, open).__data__.active;
+    items.forEach(function (item, index) {
+      var menu = open >= 0 ? menuOf(gd, open) : null;
+      var button = menu ? menu.buttons[index] || {} : {};
+      var selected = menu !== null && index === (menu.active || 0);
       item.setAttribute("tabindex", "-1");
       item.setAttribute("role", "option");
       item.setAttribute("aria-selected", String(selected));
@@ -172,14 +175,14 @@
   }
 
   function openList(gd, header) {
-    if (openIndex(gd) !== header.__data__._index) click(header.querySelector(".updatemenu-header"));
+    if (openIndex(gd) !== indexOf(gd, header)) click(header.querySelector(".updatemenu-header"));
     var items = choices(gd);
     var current = items.filter(function (item) { return item.getAttribute("aria-selected") === "true"; })[0];
     if (current || items[0]) focusChoice(gd, current || items[0]);
   }
 
   function closeList(gd, header) {
-    if (openIndex(gd) === header.__data__._index) click(header.querySelector(".updatemenu-header"));
+    if (openIndex(gd) === indexOf(gd, header)) click(header.querySelector(".updatemenu-header"));
     header.focus();
   }
 
@@ -187,8 +190,8 @@
     var target = event.target;
     if (!target.closest) return;
     var header = target.closest(".updatemenu-header-group");
-    if (header && header.__data__) {
-      var open = openIndex(gd) === header.__data__._index;
+    if (header && indexOf(gd, header) >= 0) {
+      var open = openIndex(gd) === indexOf(gd, header);
       if (event.key === "Enter" || event.key === " ") {
         if (open) closeList(gd, header);
         else openList(gd, header);
@@ -233,7 +236,7 @@
     document.querySelectorAll(".rtes-chart .plotly-graph-div").forEach(function (gd) {
       var tries = 0;
       var timer = window.setInterval(function () {
-        var ready = gd.on && gd._fullLayout && gd.querySelector(".updatemenu-header-group");
+        var ready = gd.on && gd.layout && gd.querySelector(".updatemenu-header-group");
         if (ready || ++tries > 100) window.clearInterval(timer);
         if (ready) attach(gd);
       }, 50);
