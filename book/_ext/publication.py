@@ -341,8 +341,8 @@ def _complete_sitemap(app, exception):
     priority), the sitemap it wrote (the sitemaps.org format) gets every page of the book
     it lacks, all in order; the addresses are made as its documented settings say
     (``site_url``, ``sitemap_url_scheme``)."""
-    if exception or app.builder.format != "html":
-        return
+    if exception or app.builder.format != "html" or "sitemap_filename" not in app.config:
+        return  # (sphinx-sitemap not loaded: a small test site)
     path = Path(app.outdir) / app.config.sitemap_filename
     if not path.is_file():
         raise ExtensionError(f"publication: sphinx-sitemap wrote no {path} (it runs before "

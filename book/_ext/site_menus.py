@@ -61,7 +61,8 @@ def _add_menu(app, pagename, templatename, context, doctree):
     # called by the template, once every handler has filled the page's context (the
     # theme's sets ipynb_source): no dependency on the order of the handlers
     context["rtes_downloads"] = lambda: downloads(context["pathto"], _notebook(context))
-    app.add_js_file("rtes-site.js", loading_method="defer")
+    # last of the page's scripts (theirs have the default priority, 500)
+    app.add_js_file("rtes-site.js", priority=501, loading_method="defer")
 
 
 def index_places(titles: dict[str, str]):
