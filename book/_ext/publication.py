@@ -33,10 +33,9 @@ from sphinx.errors import ConfigError, ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "data"
-PACKAGE = DATA / "datapackage.json"
-DATA_README = DATA / "README.md"
+# under the book's source folder (Sphinx's srcdir: the repository root)
+DATA = "data"
+PACKAGE = "datapackage.json"  # in DATA, with its notice README.md
 DOWNLOADS = "donnees"  # folder of the site that holds the data files
 SITE_URL_ENV = "RTES_SITE_URL"
 
@@ -73,38 +72,44 @@ EXEC_METHODS = {"cache": "cache", "auto": "exécution", "force": "exécution",
 
 # --- the data package -------------------------------------------------------------------
 
-def _package() -> dict:
+def data_dir(srcdir) -> Path:
+    """The data package's folder, in the book's source folder."""
+    return Path(srcdir) / DATA
+
+
+def _package(data: Path) -> dict:
+    descriptor = data / PACKAGE
     try:
-        package = json.loads(PACKAGE.read_text(encoding="utf-8"))
+        package = json.loads(descriptor.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ExtensionError(f"publication: cannot read {PACKAGE}: {exc}") from exc
+        raise ExtensionError(f"publication: cannot read {descriptor}: {exc}") from exc
     for index, resource in enumerate(package.get("resources", [])):
-        path = DATA / resource.get("path", "")
+        path = data / resource.get("path", "")
         if not resource.get("path") or not path.is_file():
             raise ExtensionError(
-                f"publication: {PACKAGE}, resources[{index}] "
+                f"publication: {descriptor}, resources[{index}] "
                 f"({resource.get('name')!r}): file {resource.get('path')!r} not found")
     return package
 
 
-def _files(package: dict) -> list[Path]:
+def _files(package: dict, data: Path) -> list[Path]:
     """Every file the data package publishes: its descriptor, its tables, their notice,
     and the source text its ``sources`` names (so that the path holds in the zip)."""
-    sources = [DATA / s["path"] for s in package.get("sources", []) if (DATA / s.get("path", "")).is_file()]
-    return [PACKAGE, *(DATA / r["path"] for r in package["resources"]), DATA_README, *sources]
+    sources = [data / s["path"] for s in package.get("sources", []) if (data / s.get("path", "")).is_file()]
+    return [data / PACKAGE, *(data / r["path"] for r in package["resources"]), data / "README.md", *sources]
 
 
 def zip_name(package: dict) -> str:
     return f"{package['name']}.zip"
 
 
-def build_zip(package: dict) -> bytes:
+def build_zip(package: dict, data: Path) -> bytes:
     """The whole data package in one zip, laid out as in ``data/`` so that the paths of
     datapackage.json hold."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in _files(package):
-            archive.write(path, path.relative_to(DATA).as_posix())
+        for path in _files(package, data):
+            archive.write(path, path.relative_to(data).as_posix())
     return buffer.getvalue()
 
 
@@ -135,8 +140,9 @@ class DataDownloads(SphinxDirective):
     """List the files of the data package published in the site."""
 
     def run(self):
-        package = _package()
-        for path in _files(package):
+        data = data_dir(self.env.srcdir)
+        package = _package(data)
+        for path in _files(package, data):
             self.env.note_dependency(str(path))
         docname = self.env.docname
         items = nodes.bullet_list()
@@ -146,7 +152,7 @@ class DataDownloads(SphinxDirective):
         first += nodes.Text("Tout le paquet de données en une archive ZIP : ")
         first.extend(_link(docname, f"{DOWNLOADS}/{archive}", archive))
         first += nodes.Text(
-            f" ({_size(len(build_zip(package)))}) — les {len(package['resources'])} tables, "
+            f" ({_size(len(build_zip(package, data)))}) — les {len(package['resources'])} tables, "
             "leur description (datapackage.json), la notice des colonnes (README.md) et le texte "
             "des actes dont elles sont tirées (source/).")
         items += nodes.list_item("", first)
@@ -158,7 +164,7 @@ class DataDownloads(SphinxDirective):
         items += nodes.list_item("", descriptor)
 
         for resource in package["resources"]:
-            path = DATA / resource["path"]
+            path = data / resource["path"]
             para = nodes.paragraph()
             para += nodes.Text(f"{resource.get('title') or resource['name']} : ")
             para.extend(_link(docname, f"{DOWNLOADS}/{resource['path']}", resource["path"]))
@@ -172,20 +178,21 @@ class DataDownloads(SphinxDirective):
 def _publish_data(app, exception):
     if exception or app.builder.format != "html":
         return
-    package = _package()
+    data = data_dir(app.srcdir)
+    package = _package(data)
     dest = Path(app.outdir) / DOWNLOADS
     dest.mkdir(parents=True, exist_ok=True)
-    for path in _files(package):
-        target = dest / path.relative_to(DATA)
+    for path in _files(package, data):
+        target = dest / path.relative_to(data)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())
-    (dest / zip_name(package)).write_bytes(build_zip(package))
+    (dest / zip_name(package)).write_bytes(build_zip(package, data))
 
 
 # --- build report -------------------------------------------------------------------------
 
-def _npm_version(name: str) -> str:
-    manifest = ROOT / "node_modules" / name / "package.json"
+def _npm_version(name: str, root: Path) -> str:
+    manifest = root / "node_modules" / name / "package.json"
     try:
         return json.loads(manifest.read_text(encoding="utf-8"))["version"]
     except (OSError, ValueError, KeyError) as exc:
@@ -222,8 +229,9 @@ class PackageVersions(SphinxDirective):
     """The versions of the software that built the book, read at build time."""
 
     def run(self):
+        root = Path(self.env.srcdir)  # the repository root, where the pins are
         for pinned in ("requirements.txt", "package-lock.json"):
-            self.env.note_dependency(str(ROOT / pinned))
+            self.env.note_dependency(str(root / pinned))
         rows = [["Python", platform.python_version(), "langage des carnets et de la "
                  "construction"]]
         for name, role in PYTHON_PACKAGES:
@@ -239,7 +247,7 @@ class PackageVersions(SphinxDirective):
         rows.append(["plotly.js", version, "dessin des graphiques dans le navigateur "
                      "(fourni par plotly)"])
         for name, role in NPM_PACKAGES:
-            rows.append([name, _npm_version(name), role])
+            rows.append([name, _npm_version(name, root), role])
         return [_table(["Logiciel", "Version", "Rôle"], rows, [30, 15, 55])]
 
 

@@ -25,8 +25,10 @@ window.rtesEachChart = function (callback) {
       }
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", each);
-  else each();
+  // this script is deferred: it runs before the charts' module scripts, then comes
+  // DOMContentLoaded
+  if (document.readyState === "complete") each();
+  else document.addEventListener("DOMContentLoaded", each);
 };
 
 // Reflow (WCAG 1.4.10): a chart title is one SVG line that plotly.js never wraps, so on a
