@@ -88,6 +88,17 @@ def test_sphinx_latex_definitions_the_adapter_restates():
         assert theirs in sphinx_own, f"{SPHINX} no longer defines « {theirs.strip()} » (adapters/sphinx.py)"
 
 
+def test_sphinx_page_assets_the_adapter_reads():
+    from adapters import sphinx as adapter
+    from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
+
+    script = _JavaScript("vendor/thebe.js", type="module", body="var a;")
+    assert adapter.asset_file(script) == "vendor/thebe.js", f"{SPHINX}: a script's file"
+    assert adapter.asset_attributes(script) == {"type": "module", "body": "var a;"}, SPHINX
+    assert adapter.asset_file(_JavaScript("", body="var a;")) == ""
+    assert adapter.asset_file(_CascadingStyleSheet("thebe.css")) == "thebe.css", SPHINX
+
+
 # --- myst-nb ------------------------------------------------------------------------------
 
 MYST_NB = f"myst-nb {version('myst-nb')}"
@@ -220,15 +231,23 @@ def test_plotly_js_internals_the_adapter_reads(browser):
         assert got["title"][1] in ("paper", "container") and got["width"] == 500, plotly_js
         assert all(isinstance(v, (int, float)) for v in got["margin"] + got["title"][:1] + got["title"][2:])
         assert got["menuFont"]["size"] > 0 and set(got["pad"]) >= {"t", "b", "l", "r"}, plotly_js
-        # what rtes-explorer.js reads of the drawn lists: one header per list in their
-        # order, the open list's choices in order, its index, the choice kept in the layout
-        assert page.evaluate("document.querySelectorAll('.updatemenu-header-group').length") == 2, plotly_js
-        page.locator(".updatemenu-header-group").nth(1).locator(".updatemenu-header").dispatch_event("click")
-        assert page.evaluate("document.querySelector('.updatemenu-dropdown-button-group')"
-                             ".getAttribute('updatemenu-active-index')") == "1", plotly_js
-        choices = page.locator(".updatemenu-dropdown-button-group .updatemenu-dropdown-button")
-        assert choices.count() == 2 and "une" in choices.nth(1).text_content(), plotly_js
-        choices.nth(1).dispatch_event("click")
+        # what plotly-setup.js and rtes-explorer.js read of the drawn chart: its title, one
+        # header per list in their order, the open list's choices in order and its index,
+        # and (public) the choice kept in the layout
+        drawn = page.evaluate("""() => { const gd = document.getElementById('gd'), i = window.rtesPlotlyInternals;
+            return [i.isDrawn(gd), i.titleElement(gd) && i.titleElement(gd).textContent,
+                    i.listHeaders(gd).length, i.openListIndex(gd)]; }""")
+        assert drawn == [True, "Un titre", 2, -1], f"{plotly_js}: the chart is drawn otherwise ({drawn})"
+        page.evaluate("""() => { const gd = document.getElementById('gd'), i = window.rtesPlotlyInternals;
+            i.headerButton(i.listHeaders(gd)[1]).dispatchEvent(new MouseEvent('click', {bubbles: true})); }""")
+        opened = page.evaluate("""() => { const gd = document.getElementById('gd'), i = window.rtesPlotlyInternals;
+            const choices = i.choices(gd);
+            return [i.openListIndex(gd), choices.map(c => c.textContent), !!i.choicesGroup(gd),
+                    i.choiceAround(choices[1].firstChild) === choices[1],
+                    i.headerAround(i.headerButton(i.listHeaders(gd)[0])) === i.listHeaders(gd)[0]]; }""")
+        assert opened == [1, ["toutes", "une"], True, True, True], f"{plotly_js}: the open list ({opened})"
+        page.evaluate("""() => window.rtesPlotlyInternals.choices(document.getElementById('gd'))[1]
+            .dispatchEvent(new MouseEvent('click', {bubbles: true}))""")
         assert page.evaluate("document.getElementById('gd').layout.updatemenus.map(m => m.active || 0)") \
             == [0, 1], f"{plotly_js}: a list's choice is no longer kept in gd.layout"
     finally:

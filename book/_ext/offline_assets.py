@@ -28,6 +28,7 @@ from pathlib import Path
 
 import itables
 import plotly
+from adapters import sphinx as sphinx_internals  # book/_ext/adapters
 from sphinx.errors import ExtensionError
 
 from rtes_edition.site_html import DT_SOURCE_GLOBAL, DT_SOURCE_NAME
@@ -129,7 +130,8 @@ def defer_chart_scripts(body: str) -> str:
 
 
 def _is_thebe(script) -> bool:
-    return "thebe" in (script.filename or "") or "THEBE_JS_URL" in script.attributes.get("body", "")
+    return ("thebe" in sphinx_internals.asset_file(script)
+            or "THEBE_JS_URL" in sphinx_internals.asset_attributes(script).get("body", ""))
 
 
 def _add_chart_scripts(app, pagename, templatename, context, doctree):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from adapters import sphinx as sphinx_internals  # book/_ext/adapters
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
@@ -177,8 +178,9 @@ class LatexTables(SphinxPostTransform):
 
 
 def _is_widget_script(script) -> bool:
-    return ("embed-amd.js" in (script.filename or "") or "require.min.js" in (script.filename or "")
-            or script.attributes.get("type") == "application/vnd.jupyter.widget-state+json")
+    name = sphinx_internals.asset_file(script)
+    return ("embed-amd.js" in name or "require.min.js" in name
+            or sphinx_internals.asset_attributes(script).get("type") == "application/vnd.jupyter.widget-state+json")
 
 
 def _page_scripts(app, pagename, templatename, context, doctree):

@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 from xml.etree import ElementTree
 
 from adapters import myst_nb as myst_nb_internals  # book/_ext/adapters
+from adapters import sphinx as sphinx_internals
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.errors import ConfigError, ExtensionError
@@ -315,7 +316,7 @@ def _page_metadata(app, pagename, templatename, context, doctree):
         return
     # sphinx-thebe (loaded by Jupyter Book) styles a live-code button the book never shows.
     context["css_files"][:] = [css for css in context.get("css_files", [])
-                               if "thebe" not in (getattr(css, "filename", None) or str(css))]
+                               if "thebe" not in sphinx_internals.asset_file(css)]
     lines = [line for line in context.get("metatags", "").split("\n") if line.strip()]
     if not app.config.ogp_site_url:
         # sphinxext-opengraph writes og:url relative to the site root, which a reader's

@@ -18,7 +18,7 @@ window.rtesEachChart = function (callback) {
   function each() {
     document.querySelectorAll(".plotly-graph-div").forEach(function (gd) {
       if (!gd.on) return; // not a chart (its script did not run)
-      if (gd.querySelector(".main-svg") && gd.layout) callback(gd);
+      if (window.rtesPlotlyInternals.isDrawn(gd) && gd.layout) callback(gd);
       else {
         var done = false;
         gd.on("plotly_afterplot", function () { if (!done) { done = true; callback(gd); } });
@@ -89,7 +89,7 @@ window.rtesEachChart = function (callback) {
 
   // where the top of the title's first line is drawn, in px from the top of the chart
   function titleTop(gd) {
-    var title = gd.querySelector(".gtitle");
+    var title = internals.titleElement(gd);
     return title ? title.getBBox().y : 0;
   }
 

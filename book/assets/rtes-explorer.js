@@ -95,6 +95,8 @@
 // plotly.js redraws the lists (at every relayout or restyle, and the choices at every
 // opening): the attributes are set again after each redraw and each click.
 (function () {
+  var internals = window.rtesPlotlyInternals; // plotly-internals.js: the lists as drawn
+  if (!internals) return; // no chart on the page
   var decoder = document.createElement("textarea");
 
   // a button's label as read: plotly-setup.js breaks long ones with <br>, all are escaped
@@ -107,23 +109,16 @@
     element.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true, view: window}));
   }
 
-  // the group plotly.js draws the open list's choices in, and that list's index (-1: none)
-  function choicesGroup(gd) { return gd.querySelector(".updatemenu-dropdown-button-group"); }
-  function openIndex(gd) {
-    var group = choicesGroup(gd);
-    var index = group && group.getAttribute("updatemenu-active-index");
-    return index === null || index === undefined ? -1 : +index;
-  }
-  // plotly.js draws one header per list, in the lists' order (all of the chart's lists
-  // are shown), and the open list's choices in the buttons' order; each list's options
-  // are the chart's layout (updatemenus, with the current choice as ``active``)
-  function headers(gd) { return Array.from(gd.querySelectorAll(".updatemenu-header-group")); }
+  // the open list's choices and that list's index (-1: none); one header per list, in
+  // the lists' order (all of the chart's lists are shown); each list's options are the
+  // chart's layout (updatemenus, with the current choice as ``active``)
+  var choicesGroup = internals.choicesGroup;
+  var openIndex = internals.openListIndex;
+  var headers = internals.listHeaders;
+  var choices = internals.choices;
   function headerOf(gd, index) { return headers(gd)[index]; }
   function indexOf(gd, header) { return headers(gd).indexOf(header); }
   function menuOf(gd, index) { return (gd.layout.updatemenus || [])[index]; }
-  function choices(gd) {
-    return Array.from(gd.querySelectorAll(".updatemenu-dropdown-button-group .updatemenu-dropdown-button"));
-  }
 
   function decorate(gd) {
     var open = openIndex(gd);
@@ -175,21 +170,21 @@
   }
 
   function openList(gd, header) {
-    if (openIndex(gd) !== indexOf(gd, header)) click(header.querySelector(".updatemenu-header"));
+    if (openIndex(gd) !== indexOf(gd, header)) click(internals.headerButton(header));
     var items = choices(gd);
     var current = items.filter(function (item) { return item.getAttribute("aria-selected") === "true"; })[0];
     if (current || items[0]) focusChoice(gd, current || items[0]);
   }
 
   function closeList(gd, header) {
-    if (openIndex(gd) === indexOf(gd, header)) click(header.querySelector(".updatemenu-header"));
+    if (openIndex(gd) === indexOf(gd, header)) click(internals.headerButton(header));
     header.focus();
   }
 
   function onKey(gd, event) {
     var target = event.target;
     if (!target.closest) return;
-    var header = target.closest(".updatemenu-header-group");
+    var header = internals.headerAround(target);
     if (header && indexOf(gd, header) >= 0) {
       var open = openIndex(gd) === indexOf(gd, header);
       if (event.key === "Enter" || event.key === " ") {
@@ -203,7 +198,7 @@
       event.preventDefault();
       return;
     }
-    var item = target.closest(".updatemenu-dropdown-button");
+    var item = internals.choiceAround(target);
     if (!item || openIndex(gd) < 0) return;
     header = headerOf(gd, openIndex(gd));
     var items = choices(gd);
@@ -236,7 +231,7 @@
     document.querySelectorAll(".rtes-chart .plotly-graph-div").forEach(function (gd) {
       var tries = 0;
       var timer = window.setInterval(function () {
-        var ready = gd.on && gd.layout && gd.querySelector(".updatemenu-header-group");
+        var ready = gd.on && gd.layout && headers(gd).length;
         if (ready || ++tries > 100) window.clearInterval(timer);
         if (ready) attach(gd);
       }, 50);

@@ -11,6 +11,11 @@ Why no public API does the job:
   ``epub_cover`` must be a tuple when Sphinx checks the configuration's types, and the
   EPUB builder wants a ``version`` when it checks its own settings: the priorities below
   run the book's handlers before those checks.
+- A page's scripts and stylesheets (``script_files``, ``css_files`` in the context of
+  ``html-page-context``) are objects of a private Sphinx module (``_JavaScript``,
+  ``_CascadingStyleSheet``): :func:`asset_file` and :func:`asset_attributes` read them,
+  to leave out the scripts of what a page does not show (sphinx-thebe, the widget
+  manager).
 - The PDF's headings and table columns set ragged right (typography.py): Sphinx defines
   them in its LaTeX style files (``sphinxlatexstyleheadings.sty``,
   ``sphinxlatextables.sty``) with no option for their alignment; :data:`RAGGED_LATEX`
@@ -67,6 +72,16 @@ class EpubBuilder(Epub3Builder):
     def cover_page_name(self) -> str:
         """The cover page Sphinx writes (and adds to the spine itself)."""
         return self.coverpage_name
+
+
+def asset_file(asset) -> str:
+    """The file a page's script or stylesheet loads ("" for an inline script)."""
+    return asset.filename or ""
+
+
+def asset_attributes(asset) -> dict:
+    """The attributes of a page's script or stylesheet (``body``: an inline script's)."""
+    return asset.attributes
 
 
 # Sphinx 7.4's own definitions, restated with \RaggedRight (what Sphinx has, without it,
