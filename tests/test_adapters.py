@@ -129,6 +129,7 @@ def myst_nb_site(tmp_path_factory):
     (src / "index.md").write_text("# Exécution\n\n```{nb-exec-table}\n```\n\n"
                                   "```{toctree}\ncarnet\n```\n", encoding="utf-8")
     (src / "carnet.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
+    (src / "data").symlink_to(ROOT / "data")  # the data package the extension publishes
     app = Sphinx(str(src), str(src), str(src / "_build" / "html"), str(src / "_build" / "doctrees"),
                  "html", status=None, warning=None, freshenv=True)
     app.build()
