@@ -21,7 +21,7 @@ import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, JupyterLab
+from conftest import ROOT, JupyterLab, lab_command
 
 VENV_BIN = Path(sys.executable).parent
 # cffconvert has its own environment inside the book's (see tools/requirements-cffconvert.txt)
@@ -405,9 +405,10 @@ def test_no_launch_button_to_an_unreachable_service(html_pages):
 def test_the_executer_page_command_opens_the_notebooks_in_jupyterlab(html_dir, tmp_path):
     page = _article(html_dir / "book" / "executer.html")
     commands = [pre.get_text().strip() for pre in page.select("pre")]
-    assert ".venv/bin/jupyter lab notebooks/" in commands
-    jupyter = VENV_BIN / "jupyter"
-    assert shutil.which(str(jupyter)), jupyter
+    assert "make lab" in commands
+    command = lab_command()
+    assert command[1:] == ["lab", "notebooks/"], command
+    assert shutil.which(str(ROOT / command[0])), command[0]
     lab = JupyterLab(tmp_path)
     try:
         names = {item["name"] for item in lab.listing["content"]}
