@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pandas as pd
@@ -432,11 +433,12 @@ def test_a_missing_regions_file_fails_the_build(tmp_path, monkeypatch):
     import offline_assets
     from sphinx.errors import ExtensionError
 
-    offline_assets._check_sources(None)  # the committed file is there
+    app = SimpleNamespace(srcdir=str(ROOT))  # what the extension reads of Sphinx's app
+    offline_assets._check_sources(app)  # the committed file is there
     monkeypatch.setitem(offline_assets.BASE_LAYERS, "regions-2013.geojson",
                         tmp_path / "absent.geojson")
     with pytest.raises(ExtensionError, match="make_regions_2013"):
-        offline_assets._check_sources(None)
+        offline_assets._check_sources(app)
 
 
 def test_derivation_keeps_shared_borders_and_winds_rings_clockwise():
