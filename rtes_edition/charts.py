@@ -403,16 +403,14 @@ def point_map(points: pd.DataFrame, title: str, colours: dict[str, str], sizes: 
         ))
     # the meeting cities last, as open stars: on top, so that a city's own markers (its
     # région, its commune) never hide them, and hollow, so that they hide none of those;
-    # a white halo under the black outline keeps the star seen on the black national disc
-    star = {"lat": meetings["latitude"], "lon": meetings["longitude"]}
-    fig.add_trace(go.Scattergeo(**star, mode="markers", showlegend=False, hoverinfo="skip",
-                                marker={"symbol": "star-open", "size": 24, "color": "#fff",
-                                        "line": {"width": 5}}))
+    # wider than the widest disc, so that their points show around the black national one
     fig.add_trace(go.Scattergeo(
-        **star, mode="markers+text", name="Lieu d'une rencontre", legendrank=1,
+        lat=meetings["latitude"], lon=meetings["longitude"], mode="markers+text",
+        name="Lieu d'une rencontre", legendrank=1,
         text=[html.escape(c) for c in meetings["city"]], textposition="top right",
-        textfont={"size": 13, "color": "#000"},
-        marker={"symbol": "star-open", "size": 24, "color": "#000", "line": {"width": 2}},
+        textfont={"size": 13, "color": "#000000"},
+        marker={"symbol": "star-open", "size": max(sizes.values(), default=0) + 12,
+                "color": "#000000", "line": {"width": 2.5}},
         hovertext=[f"<b>{html.escape(n)}</b><br>{html.escape(c)}, {d:%d/%m/%Y}"
                    for n, c, d in zip(meetings["name"], meetings["city"], meetings["date"])],
         hoverinfo="text",

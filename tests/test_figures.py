@@ -400,15 +400,15 @@ def test_map_figure_has_the_regions_layer_under_the_points(tables):
     assert layer.type == "choropleth" and layer.name == charts.REGIONS_NAME
     assert layer.featureidkey == "properties.code" and sorted(layer.locations) == sorted(REGIONS_2013)
     assert layer.showlegend is True and layer.showscale is False
-    # the group's points, then the meeting cities' stars (their halo, then the stars)
-    assert [t.type for t in fig.data[1:]] == ["scattergeo"] * 3
+    # the group's points, then the meeting cities' stars
+    assert [t.type for t in fig.data[1:]] == ["scattergeo"] * 2
     assert isinstance(layer.geojson, dict) and len(layer.geojson["features"]) == 22
     web = charts.served_base_layer(fig, charts.REGIONS_2013_URL)
     assert web.data[0].geojson == charts.REGIONS_2013_URL
     assert isinstance(fig.data[0].geojson, dict), "the printed figure must keep its inline copy"
     # without regions: the map of the previous edition, no layer
     assert [t.type for t in charts.point_map(points, "Carte", {"Région": "#000"},
-                                             {"Région": 10}, meetings).data] == ["scattergeo"] * 3
+                                             {"Région": 10}, meetings).data] == ["scattergeo"] * 2
 
 
 def test_map_page_names_the_served_geojson_and_the_site_serves_it(html_dir):

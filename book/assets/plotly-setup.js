@@ -325,7 +325,7 @@ window.rtesEachChart = function (callback) {
     var saved = {layout: {}, traces: []};
     function keep(key) { saved.layout[key] = valueAt(layout, key); }
     ["paper_bgcolor", "plot_bgcolor", "font.color", "legend.bgcolor", "legend.font.color",
-     "title.font.color", "geo.bgcolor", "geo.lakecolor", "geo.landcolor",
+     "title.font.color", "geo.bgcolor", "geo.lakecolor", "geo.landcolor", "geo.oceancolor",
      "hoverlabel.bgcolor", "hoverlabel.font.color"].forEach(keep);
     axes(layout).forEach(function (axis) {
       ["gridcolor", "linecolor", "zerolinecolor", "tickfont.color", "title.font.color"]
@@ -342,6 +342,8 @@ window.rtesEachChart = function (callback) {
           ? trace.marker.line.color : undefined,
         line: trace.line && typeof trace.line.color === "string" ? trace.line.color : undefined,
         textfont: trace.textfont && typeof trace.textfont.color === "string" ? trace.textfont.color : undefined,
+        // the map's regions: one flat colour, which dark mode darkens like the land
+        colorscale: trace.type === "choropleth" ? trace.colorscale : undefined,
       });
     });
     gd._rtesColours = saved;
@@ -363,7 +365,8 @@ window.rtesEachChart = function (callback) {
     if (!dark && !gd._rtesDark) return; // drawn light, still light
     gd._rtesDark = dark;
     var update = {};
-    var restyle = {"marker.color": [], "marker.line.color": [], "line.color": [], "textfont.color": []};
+    var restyle = {"marker.color": [], "marker.line.color": [], "line.color": [], "textfont.color": [],
+                   "colorscale": []};
     if (dark) {
       var background = css("--pst-color-background", "#14181e");
       var surface = css("--pst-color-surface", "#29313d");
@@ -373,7 +376,7 @@ window.rtesEachChart = function (callback) {
         if (/bgcolor$/.test(key) && /^(paper|plot|legend|geo)/.test(key)) update[key] = background;
         else if (/^updatemenus.*bgcolor$/.test(key) || /^hoverlabel\.bgcolor$/.test(key)) update[key] = surface;
         else if (/(gridcolor|linecolor|zerolinecolor|bordercolor)$/.test(key)) update[key] = border;
-        else if (/lakecolor$/.test(key)) update[key] = background;
+        else if (/(lakecolor|oceancolor)$/.test(key)) update[key] = background;
         else if (/landcolor$/.test(key)) update[key] = surface;
         else if (/color$/.test(key)) update[key] = text;
       });
@@ -391,6 +394,7 @@ window.rtesEachChart = function (callback) {
           && luminance(colours.markerLine) > 0.9 ? background : colours.markerLine);
         restyle["line.color"].push(readable(colours.line));
         restyle["textfont.color"].push(readable(colours.textfont));
+        restyle["colorscale"].push(colours.colorscale && [[0, surface], [1, surface]]);
       });
     } else {
       Object.keys(saved.layout).forEach(function (key) { update[key] = saved.layout[key] === undefined ? null : saved.layout[key]; });
@@ -399,6 +403,7 @@ window.rtesEachChart = function (callback) {
         restyle["marker.line.color"].push(colours.markerLine);
         restyle["line.color"].push(colours.line);
         restyle["textfont.color"].push(colours.textfont);
+        restyle["colorscale"].push(colours.colorscale);
       });
     }
     applying = true;
