@@ -142,10 +142,12 @@ class JupyterLab:
             target.write_text(json.dumps(values))
         extra = ["--allow-root"] if os.geteuid() == 0 else []
         self.log = open(self.log_path, "w")
+        self.command = [str(Path(sys.executable).parent / "jupyter"), "lab", "notebooks/",
+                        "--no-browser", "--ServerApp.ip=127.0.0.1",
+                        f"--ServerApp.port={self.port}", f"--IdentityProvider.token={self.TOKEN}",
+                        *extra]
         self.server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "jupyter"), "lab", "notebooks/", "--no-browser",
-             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
-             f"--IdentityProvider.token={self.TOKEN}", *extra],
+            self.command,
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
             env={**os.environ, "JUPYTER_RUNTIME_DIR": str(folder / "runtime"),
                  "JUPYTER_CONFIG_DIR": str(folder / "config"),
@@ -174,6 +176,20 @@ class JupyterLab:
         self.server.terminate()
         self.server.wait(timeout=30)
         self.log.close()
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory):
+    """The project's JupyterLab, started once for every test that needs it (a start costs
+    about a minute on a small machine). Cells out of view are drawn as the reader scrolls
+    (JupyterLab's windowing): this user setting keeps every cell in the page, so that one
+    look counts all the charts. No autosave: a run must not write its outputs into the
+    repository's notebooks."""
+    lab = JupyterLab(tmp_path_factory.mktemp("lab"), user_settings={
+        "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+        "@jupyterlab/docmanager-extension:plugin": {"autosave": False}})
+    yield lab
+    lab.close()
 
 
 # --- Builds in private copies of the repository (bad input, reproducibility) ---------
@@ -209,6 +225,36 @@ def build_copy(copy: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
+def small_copy(dest: Path, pages: list[str]) -> Path:
+    """A copy of the repository whose book is only ``pages`` (_toc.yml entries, the first
+    one its root): the other notebooks are left out, so that no build step executes them.
+    For a test about what those pages show, at a fraction of a whole build's time."""
+    copy = copy_repo(dest)
+    entries = "".join(f"  - file: {page}\n" for page in pages[1:])
+    (copy / "_toc.yml").write_text(f"format: jb-book\nroot: {pages[0]}\nchapters:\n{entries}",
+                                   encoding="utf-8")
+    for notebook in (copy / "notebooks").glob("*.ipynb"):
+        if f"notebooks/{notebook.stem}" not in pages:
+            notebook.unlink()
+    return copy
+
+
+def build_html(copy: Path) -> subprocess.CompletedProcess:
+    """The steps of ``tools/build_book.py`` that make the HTML site, in ``copy`` (no PDF,
+    no EPUB): the data validated, the notebooks executed side by side, then the strict
+    HTML build, into the copy's _build/html. Stops at the first step that fails."""
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
+    steps = [[sys.executable, "-m", "rtes_edition.data", "data/datapackage.json"],
+             [sys.executable, "tools/execute_notebooks.py"],
+             [jupyter_book, "build", ".", "-W", "-n", "--keep-going", "--builder", "html"]]
+    for step in steps:
+        result = subprocess.run(step, cwd=copy, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            break
+    return result
+
+
 @pytest.fixture(scope="session")
 def built_copy(tmp_path_factory) -> Path:
     """One copy of the repository, built once per session and shared by the slow suites."""
@@ -228,7 +274,7 @@ _TIER_FIXTURES = {
     "slow": {"built_copy", "second_build", "hostile_site"},
 }
 # Tests that copy the repository and build or rebuild it in the copy.
-_COPY_HELPERS = {"copy_repo", "build_copy", "_copy_repo"}
+_COPY_HELPERS = {"copy_repo", "build_copy", "_copy_repo", "small_copy", "build_html"}
 # Tests that read the build's logs or pages by their path rather than through a fixture.
 _BUILD_PATHS = {"LOGS", "HTML", "PDF"}
 

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, JupyterLab
+from conftest import ROOT
 
 VENV_BIN = Path(sys.executable).parent
 # cffconvert has its own environment inside the book's (see tools/requirements-cffconvert.txt)
@@ -402,16 +402,15 @@ def test_no_launch_button_to_an_unreachable_service(html_pages):
                 f"{page}: {element.name} {marks.strip()}"
 
 
-def test_the_executer_page_command_opens_the_notebooks_in_jupyterlab(html_dir, tmp_path):
+def test_the_executer_page_command_opens_the_notebooks_in_jupyterlab(html_dir, jupyterlab):
+    """The page's command is the one the session's JupyterLab runs (conftest.JupyterLab),
+    and it opens the book's notebooks."""
     page = _article(html_dir / "book" / "executer.html")
     commands = [pre.get_text().strip() for pre in page.select("pre")]
     assert ".venv/bin/jupyter lab notebooks/" in commands
     jupyter = VENV_BIN / "jupyter"
     assert shutil.which(str(jupyter)), jupyter
-    lab = JupyterLab(tmp_path)
-    try:
-        names = {item["name"] for item in lab.listing["content"]}
-        assert {p.name for p in toc_notebooks()} <= names
-        assert lab.get("/lab")  # the page itself
-    finally:
-        lab.close()
+    assert jupyterlab.command[:3] == [str(jupyter), "lab", "notebooks/"]
+    names = {item["name"] for item in jupyterlab.listing["content"]}
+    assert {p.name for p in toc_notebooks()} <= names
+    assert jupyterlab.get("/lab")  # the page itself

@@ -44,18 +44,6 @@ class Watched:
 # --- JupyterLab -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
-    # Cells out of view are drawn as the reader scrolls (JupyterLab's windowing): this
-    # user setting keeps every cell in the page, so that one look counts all the charts.
-    # No autosave: the run must not write its outputs into the repository's notebooks.
-    lab = JupyterLab(tmp_path_factory.mktemp("lab"), user_settings={
-        "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
-        "@jupyterlab/docmanager-extension:plugin": {"autosave": False}})
-    yield lab
-    lab.close()
-
-
-@pytest.fixture(scope="module")
 def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
     """Every notebook opened in JupyterLab and run with Run › Run All Cells, once."""
     shots = tmp_path_factory.mktemp("lab-shots")
