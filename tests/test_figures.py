@@ -1,6 +1,7 @@
 """The figures of the book: every chart drawn offline, the two-way links between the
-chapters and the data, the PDF free of widget text, and a corrected row reaching the
-charts after a rebuild (only the notebooks that read the changed file run again)."""
+chapters and the data, the PDF free of widget text, and what a rebuild does again (only
+the notebooks that read a changed file run again). A corrected row reaching the HTML and
+the PDF is tested with its publication (test_publish.py), on the same rebuild."""
 
 from __future__ import annotations
 
@@ -668,41 +669,6 @@ def test_notebooks_without_a_cache_record_are_executed_before_sphinx_reads_them(
     assert record.data["execution_seconds"] > 0
     executed = cache.get_cache_bundle(record.pk).nb
     assert any(o.get("data", {}).get(output.PRINT_PNG) for c in executed.cells for o in c.get("outputs", []))
-
-
-def test_a_corrected_row_reaches_the_html_and_the_pdf(tmp_path, tables):
-    """A reader corrects one value in data/figures.csv and rebuilds (the whole
-    `tools/build_book.py`: HTML and PDF, from the previous build, as `make book` does)."""
-    figures = tables["figures"]
-    # not a row another row must agree with (a meeting's participants, a fact's reference)
-    pinned = set(tables["meetings"]["participants_figure_id"].dropna()) | set(figures["related_figure_id"].dropna())
-    row = figures[~figures["id"].isin(pinned) & (figures["qualifier"] != "fourchette")].iloc[0]
-    new_value = row["value"] + 7
-    copy = _copy_repo(tmp_path)
-    path = copy / "data" / "figures.csv"
-    lines = path.read_text(encoding="utf-8").split("\n")
-    index = next(i for i, l in enumerate(lines) if l.startswith(row["id"] + ","))
-    cells = lines[index].split(",", 2)
-    assert float(cells[1]) == row["value"]
-    lines[index] = ",".join([cells[0], f"{new_value:g}", cells[2]])
-    path.write_text("\n".join(lines), encoding="utf-8")
-    images_before = {p.name for p in (copy / "_build" / "latex").glob("*.png")}
-
-    result = subprocess.run([sys.executable, "tools/build_book.py"], cwd=copy, capture_output=True,
-                            text=True, env={**os.environ, "PYTHONPATH": str(copy)})
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    # the changed chart got a new print image (not an old one from _build/.png-cache)
-    assert {p.name for p in (copy / "_build" / "latex").glob("*.png")} - images_before
-
-    updated = pd.Series({**row.to_dict(), "value": new_value})
-    stated = charts.qualified_value(updated)
-    html_page = (copy / "_build" / "html" / "notebooks" / "explorateur.html").read_text(encoding="utf-8")
-    # the chart's data (plotly JSON) and its folded table carry the new value
-    chart = html_page[html_page.index('id="graphique-explorateur"'):]
-    assert json.dumps(float(new_value)) in chart or json.dumps(int(new_value)) in chart
-    assert stated in html_page
-    pdf = _pdftotext(copy / "_build" / "html" / "actes-territoires-ess-2013.pdf")
-    assert re.sub(r"\s+", " ", stated) in re.sub(r"\s+", " ", pdf.replace("\u202f", " "))
 
 
 def _sources_read(copy: Path) -> set[str]:

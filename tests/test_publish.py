@@ -19,6 +19,7 @@ from copy import deepcopy
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
+import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -88,9 +89,9 @@ def test_publish_puts_exactly_the_site_and_nojekyll_on_gh_pages(published):
     assert _git("branch", "--list", "--all", cwd=copy) == ""
 
 
-def _change_one_row(copy: Path) -> None:
+def _change_one_row(copy: Path) -> tuple[pd.Series, float]:
     """Add 7 to the value of one row of data/figures.csv, as a reader correcting it would
-    (a row that no other row must agree with, and no range)."""
+    (a row that no other row must agree with, and no range); the row and its new value."""
     from rtes_edition.data import load_package
 
     tables = load_package(copy / "data" / "datapackage.json")
@@ -104,21 +105,39 @@ def _change_one_row(copy: Path) -> None:
     lines = path.read_text(encoding="utf-8").split("\n")
     index = next(i for i, line in enumerate(lines) if line.startswith(row["id"] + ","))
     cells = lines[index].split(",", 2)
+    assert float(cells[1]) == row["value"]
     lines[index] = ",".join([cells[0], f"{row['value'] + 7:g}", cells[2]])
     path.write_text("\n".join(lines), encoding="utf-8")
+    return row, row["value"] + 7
 
 
 @pytest.mark.slow
 def test_publishing_again_adds_one_commit_with_the_changed_pages(published):
-    """A real rebuild after a one-row correction (not a simulated change of the site)."""
+    """A reader corrects one value in data/figures.csv and rebuilds (the whole
+    `tools/build_book.py`, from the previous build, as `make book` does): the value reaches
+    the HTML and the PDF, and publishing again adds one commit with the changed pages."""
+    from rtes_edition import charts
+
     copy, remote, _ = published
     site = copy / "_build" / "html"
     before = _digests(site)
-    _change_one_row(copy)
+    row, new_value = _change_one_row(copy)
     refused = _make_publish(copy, remote)  # the site is now older than its data
     assert refused.returncode != 0 and "data/figures.csv" in refused.stderr, refused.stderr
+    images_before = {p.name for p in (copy / "_build" / "latex").glob("*.png")}
     result = build_copy(copy)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    # the changed chart got a new print image (not an old one from _build/.png-cache)
+    assert {p.name for p in (copy / "_build" / "latex").glob("*.png")} - images_before
+    stated = charts.qualified_value(pd.Series({**row.to_dict(), "value": new_value}))
+    explorer = (site / "notebooks" / "explorateur.html").read_text(encoding="utf-8")
+    # the chart's data (plotly JSON) and its folded table carry the new value
+    chart = explorer[explorer.index('id="graphique-explorateur"'):]
+    assert json.dumps(float(new_value)) in chart or json.dumps(int(new_value)) in chart
+    assert stated in explorer
+    pdf = subprocess.run(["pdftotext", str(site / "actes-territoires-ess-2013.pdf"), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    assert re.sub(r"\s+", " ", stated) in re.sub(r"\s+", " ", pdf.replace("\u202f", " "))
     after = _digests(site)
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     assert 0 < len(changed) < len(after) / 4, sorted(changed)
