@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -19,6 +20,9 @@ LOGS = ROOT / "_build" / "logs"
 PDF = HTML / "actes-territoires-ess-2013.pdf"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
+# Sphinx's search lists its results one by one (a timer each) and writes its summary line
+# last: the search is over when the summary has text, not when the list has an item.
+SEARCH_DONE = "() => (document.querySelector('#search-results .search-summary')?.textContent || '').trim() !== ''"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -107,6 +111,115 @@ def visit(browser, site_url):
     yield _visit
     for v in opened:
         v.close()
+
+
+# --- One pass over every page, for the tests that look at each page as it is drawn -------
+
+SUB_PATH = "actes"
+CHARTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')]
+    .every(d => d.querySelector('.main-svg') !== null)"""
+# Images without a text alternative, as the browser has them after scripts ran.
+UNLABELLED_IMAGES = """() => {
+  const hidden = (el) => el.closest('[aria-hidden="true"], [role="presentation"], [role="none"]');
+  const named = (el) => (el.getAttribute('aria-label') || '').trim()
+    || (el.getAttribute('aria-labelledby') || '').split(/\\s+/).some(
+         id => id && (document.getElementById(id)?.textContent || '').trim())
+    || (el.getAttribute('title') || '').trim();
+  const out = [];
+  for (const img of document.querySelectorAll('img, input[type=image], area')) {
+    if (hidden(img)) continue;
+    if (img.getAttribute('alt') === null || (!img.getAttribute('alt').trim() && !named(img)))
+      out.push(img.outerHTML.slice(0, 160));
+  }
+  for (const el of document.querySelectorAll('[role=img], svg[role=img]')) {
+    if (!hidden(el) && !named(el)) out.push(el.outerHTML.slice(0, 160));
+  }
+  // a chart is an image too: its text alternative is the description it points to
+  for (const chart of document.querySelectorAll('.plotly-graph-div')) {
+    const box = chart.closest('[aria-describedby]');
+    const desc = box && document.getElementById(box.getAttribute('aria-describedby'));
+    if (!desc || !desc.textContent.trim()) out.push('chart ' + chart.id + ' has no description');
+  }
+  return out;
+}"""
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RUN_AXE = """async (tags) => {
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.impact} ${v.id}: ` + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+}"""
+
+
+def run_axe(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.1 AA violations on ``page`` as it is now."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN_AXE, WCAG_TAGS)
+
+
+@pytest.fixture(scope="session")
+def sub_path_url(html_dir, tmp_path_factory):
+    """The built site served at http://127.0.0.1:<port>/actes/, as on a host that puts it
+    in a folder (GitHub Pages of a project, a web server's sub-directory)."""
+    top = tmp_path_factory.mktemp("host")
+    (top / SUB_PATH).symlink_to(html_dir, target_is_directory=True)
+    handler = functools.partial(_QuietHandler, directory=str(top))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/"
+    server.shutdown()
+
+
+def _aborted_but_present(request, base: str, site: Path) -> bool:
+    """A request that closing the page cut short (the favicon, late), for a file the site
+    has: not a failure of the site."""
+    if "ERR_ABORTED" not in (request.failure or "") or not request.url.startswith(base):
+        return False
+    return (site / unquote(urlsplit(request.url).path[len(SUB_PATH) + 2:])).is_file()
+
+
+@pytest.fixture(scope="session")
+def site_pass(browser, sub_path_url, html_dir, html_pages) -> dict[str, dict]:
+    """Each page of the site opened once in Chromium, served under a sub-path (/actes/),
+    after its charts were drawn (or 20 s passed), with what the tests of every page need:
+    its console errors and failed requests, the requests that left /actes/ or the host, its
+    charts, its images without a text alternative, and axe-core's violations once its
+    folded data tables are open (they are audited unfolded too). One pass instead of one
+    per test: the pages load once."""
+    origin = sub_path_url.split(f"/{SUB_PATH}/")[0]
+    results = {}
+    context = browser.new_context()
+    try:
+        for path in html_pages:
+            name = path.relative_to(html_dir).as_posix()
+            seen = {"console": [], "foreign": [], "outside": [], "failed": []}
+            page = context.new_page()
+            page.on("console", lambda m, seen=seen: seen["console"].append(m.text)
+                    if m.type == "error" else None)
+            page.on("pageerror", lambda e, seen=seen: seen["console"].append(str(e)))
+            page.on("response", lambda r, seen=seen: seen["console"].append(f"HTTP {r.status}: {r.url}")
+                    if r.status >= 400 else None)
+            page.on("request", lambda r, seen=seen: None if r.url.startswith((sub_path_url, "data:", "blob:"))
+                    else seen["outside"].append(r.url))
+            page.on("request", lambda r, seen=seen: None if r.url.startswith((origin, "data:", "blob:"))
+                    else seen["foreign"].append(r.url))
+            page.on("requestfailed", lambda r, seen=seen: None if _aborted_but_present(r, sub_path_url, html_dir)
+                    else seen["failed"].append(f"{r.url} {r.failure}"))
+            page.goto(sub_path_url + name, wait_until="networkidle")
+            seen["url"] = page.url
+            try:
+                page.wait_for_function(CHARTS_DRAWN, timeout=20_000)
+                seen["drawn"] = True
+            except Exception:
+                seen["drawn"] = False
+            seen["charts"] = page.locator(".plotly-graph-div").count()
+            seen["unlabelled"] = page.evaluate(UNLABELLED_IMAGES)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            seen["axe"] = run_axe(page)
+            page.close()
+            results[name] = seen
+    finally:
+        context.close()
+    return results
 
 
 # --- The project's JupyterLab (the command of « Exécuter les carnets ») -------------------
@@ -229,10 +342,11 @@ def small_copy(dest: Path, pages: list[str]) -> Path:
     """A copy of the repository whose book is only ``pages`` (_toc.yml entries, the first
     one its root): the other notebooks are left out, so that no build step executes them.
     For a test about what those pages show, at a fraction of a whole build's time."""
+    assert len(pages) >= 2, "a book has a root and at least one chapter"
     copy = copy_repo(dest)
-    entries = "".join(f"  - file: {page}\n" for page in pages[1:])
-    (copy / "_toc.yml").write_text(f"format: jb-book\nroot: {pages[0]}\nchapters:\n{entries}",
-                                   encoding="utf-8")
+    entries = "".join(f"      - file: {page}\n" for page in pages[1:])
+    (copy / "_toc.yml").write_text(f"format: jb-book\nroot: {pages[0]}\nparts:\n"
+                                   f"  - caption: Essai\n    chapters:\n{entries}", encoding="utf-8")
     for notebook in (copy / "notebooks").glob("*.ipynb"):
         if f"notebooks/{notebook.stem}" not in pages:
             notebook.unlink()
@@ -268,7 +382,7 @@ def built_copy(tmp_path_factory) -> Path:
 # Markers follow from what a test uses, so a new test is tiered without anyone remembering
 # to mark it: `make check` runs only the tests that need none of these.
 _TIER_FIXTURES = {
-    "browser": {"browser", "visit", "site_url", "visits", "jupyterlab"},  # real clients
+    "browser": {"browser", "visit", "site_url", "site_pass", "sub_path_url", "jupyterlab"},  # real clients
     "pdf": {"pdf_path"},
     "book": {"html_dir", "html_pages"},
     "slow": {"built_copy", "second_build", "hostile_site"},

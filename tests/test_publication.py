@@ -21,7 +21,7 @@ import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT
+from conftest import ROOT, SEARCH_DONE
 
 VENV_BIN = Path(sys.executable).parent
 # cffconvert has its own environment inside the book's (see tools/requirements-cffconvert.txt)
@@ -108,7 +108,7 @@ def test_no_english_interface_string_once_scripts_have_run(visit, html_dir):
         if v.page.locator(".plotly-graph-div").count():
             v.page.wait_for_selector(".modebar-btn", state="attached", timeout=10_000)
         if path.startswith("search"):
-            v.page.wait_for_selector("#search-results li", timeout=10_000)
+            v.page.wait_for_function(SEARCH_DONE, timeout=10_000)  # the summary is text too
         strings = english_in(v.page.content())
         if strings:
             found[path] = strings

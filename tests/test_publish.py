@@ -4,16 +4,13 @@ site served under a sub-path (/actes/) with every page visited in Chromium."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from copy import deepcopy
 from pathlib import Path
@@ -23,12 +20,11 @@ import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, _QuietHandler, build_copy, copy_repo, load_tool
+from conftest import ROOT, SUB_PATH, build_copy, copy_repo, load_tool
 
 publish = load_tool("publish")
 VENV_BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-SUB_PATH = "actes"
 
 
 def _git(*args, cwd) -> str:
@@ -267,23 +263,6 @@ def test_workflow_builds_tests_and_deploys_with_the_official_pages_actions():
 
 # --- under a sub-path ------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def sub_path_url(tmp_path_factory):
-    """The built site served at http://127.0.0.1:<port>/actes/, as on a host that puts it
-    in a folder (GitHub Pages of a project, a web server's sub-directory)."""
-    from conftest import HTML
-
-    if not (HTML / "index.html").exists():
-        pytest.fail(f"{HTML} is not built: run `make book`")
-    top = tmp_path_factory.mktemp("host")
-    (top / SUB_PATH).symlink_to(HTML, target_is_directory=True)
-    handler = functools.partial(_QuietHandler, directory=str(top))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/"
-    server.shutdown()
-
-
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "script": "src", "img": "src",
                    "source": "src", "iframe": "src"}
 
@@ -315,32 +294,13 @@ def test_every_link_of_the_site_stays_under_its_sub_path(html_dir, html_pages):
     assert problems == [], "\n".join(problems[:30])
 
 
-def _aborted_but_present(request, base: str, site: Path) -> bool:
-    """A request the next page's navigation cut short (the favicon, late), for a file
-    the site has: not a failure of the site."""
-    if "ERR_ABORTED" not in (request.failure or "") or not request.url.startswith(base):
-        return False
-    return (site / unquote(urlparse(request.url).path[len(SUB_PATH) + 2:])).is_file()
-
-
-@pytest.mark.book
-def test_every_page_works_under_a_sub_path(browser, sub_path_url, html_dir, html_pages):
-    """Each page opened at /actes/...: no request leaves /actes/, none fails."""
+def test_every_page_works_under_a_sub_path(site_pass, sub_path_url):
+    """Each page opened at /actes/... (``site_pass``): no request leaves /actes/, none
+    fails, no page sends the reader elsewhere."""
     failures = []
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.on("request", lambda r: None if r.url.startswith(sub_path_url)
-                or r.url.startswith(("data:", "blob:"))
-                else failures.append(f"outside /{SUB_PATH}/: {r.url}"))
-        page.on("requestfailed", lambda r: None if _aborted_but_present(r, sub_path_url, html_dir)
-                else failures.append(f"failed: {r.url} {r.failure}"))
-        page.on("response", lambda r: failures.append(f"HTTP {r.status}: {r.url}")
-                if r.status >= 400 else None)
-        for path in html_pages:
-            address = sub_path_url + path.relative_to(html_dir).as_posix()
-            page.goto(address, wait_until="networkidle")
-            assert page.url.startswith(sub_path_url), page.url
-    finally:
-        context.close()
+    for page, seen in site_pass.items():
+        assert seen["url"].startswith(sub_path_url), seen["url"]
+        failures += [f"{page}: outside /{SUB_PATH}/: {url}" for url in seen["outside"]]
+        failures += [f"{page}: failed: {what}" for what in seen["failed"]]
+        failures += [f"{page}: {error}" for error in seen["console"] if error.startswith("HTTP ")]
     assert failures == [], "\n".join(failures)

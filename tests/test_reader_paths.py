@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, JupyterLab
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 FIGURE_ROWS = sum(1 for _ in csv.DictReader(open(ROOT / "data" / "figures.csv", encoding="utf-8")))
@@ -70,8 +71,14 @@ def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
                         .map(p => p.textContent.trim());
                     return prompts.length && prompts.every(t => /^\\[\\d+\\]:$/.test(t));
                 }""", timeout=240_000)
-            page.wait_for_timeout(1500)  # the last charts' drawing
             panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+            expected = site_charts(html_dir / "notebooks" / f"{notebook.stem}.html")
+            try:  # the last charts are drawn after the last cell ran, later on a slow machine
+                page.wait_for_function(
+                    "n => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot')]"
+                    ".filter(e => e.querySelector('svg.main-svg')).length >= n", arg=expected, timeout=30_000)
+            except PlaywrightTimeout:
+                pass  # the test says how many were drawn
             assert panel.count() == 1
             runs[notebook.stem] = {
                 "drawn": panel.locator(".js-plotly-plot").evaluate_all(DRAWN),
@@ -87,7 +94,7 @@ def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
                 "tables": panel.locator(".jp-RenderedHTMLCommon table").count(),
                 "toasts": page.locator(".Toastify__toast").all_text_contents(),
                 "errors": watched.errors, "foreign": watched.foreign,
-                "expected": site_charts(html_dir / "notebooks" / f"{notebook.stem}.html"),
+                "expected": expected,
             }
             if runs[notebook.stem]["options"]:
                 # a choice in the widgets' first list redraws the chart below them
@@ -193,10 +200,18 @@ def _sorts(page) -> bool:
     # the visible header (DataTables draws a copy of it when the table scrolls)
     header = page.locator("#explorateur-chiffres_wrapper thead th:visible", has_text="valeur citée").first
     header.locator(".dt-column-order").click()  # DataTables' sort button in the header
-    page.wait_for_timeout(300)
+    try:  # redrawn at once, or a little later on a slow machine: wait for it, not a set time
+        page.wait_for_function("first => document.querySelector('#explorateur-chiffres tbody tr')"
+                               "?.textContent !== first", arg=first, timeout=10_000)
+    except PlaywrightTimeout:
+        pass  # not sorted: said below
     sorted_first = page.locator("#explorateur-chiffres tbody tr").first.text_content()
     page.locator("#explorateur-chiffres_wrapper input.dt-input").first.fill("Grenoble")
-    page.wait_for_timeout(300)
+    try:
+        page.wait_for_function(f"() => document.querySelectorAll('#explorateur-chiffres tbody tr').length"
+                               f" < {FIGURE_ROWS}", timeout=10_000)
+    except PlaywrightTimeout:
+        pass  # not filtered: said below
     filtered = page.locator("#explorateur-chiffres tbody tr").count()
     return (header.get_attribute("aria-sort") in {"ascending", "descending"} and sorted_first != first
             and 0 < filtered < FIGURE_ROWS)
