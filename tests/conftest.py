@@ -370,6 +370,30 @@ def build_html(copy: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
+def rebuilt_copy(tmp_path_factory) -> Path:
+    """A copy of the repository with the book the tests read (_build/), rebuilt once in
+    its own folder (where Sphinx reads everything again). The tests that change a source
+    and rebuild share it, one after the other, each leaving its change built: a test
+    starts from ``in_step(rebuilt_copy)``, so that its rebuild sees its own change only."""
+    copy = copy_repo(tmp_path_factory.mktemp("rebuilt") / "repo", keep_build=True)
+    result = build_copy(copy)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return copy
+
+
+def in_step(copy: Path) -> Path:
+    """``copy`` with its site up to date with its sources (rebuilt if `make publish` would
+    refuse it for being older than a source, or for a failed build)."""
+    publish = load_tool("publish")
+    try:
+        publish.check_site(copy)
+    except publish.Refusal:
+        result = build_copy(copy)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return copy
+
+
+@pytest.fixture(scope="session")
 def built_copy(tmp_path_factory) -> Path:
     """One copy of the repository, built once per session and shared by the slow suites."""
     copy = copy_repo(tmp_path_factory.mktemp("built") / "repo")
@@ -385,7 +409,7 @@ _TIER_FIXTURES = {
     "browser": {"browser", "visit", "site_url", "site_pass", "sub_path_url", "jupyterlab"},  # real clients
     "pdf": {"pdf_path"},
     "book": {"html_dir", "html_pages"},
-    "slow": {"built_copy", "second_build", "hostile_site"},
+    "slow": {"built_copy", "rebuilt_copy", "second_build", "hostile_site", "published"},
 }
 # Tests that copy the repository and build or rebuild it in the copy.
 _COPY_HELPERS = {"copy_repo", "build_copy", "_copy_repo", "small_copy", "build_html"}

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import ROOT, copy_repo, load_tool
+from conftest import ROOT, copy_repo, in_step, load_tool
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from rtes_edition import charts, output, provenance
@@ -677,14 +677,15 @@ def _sources_read(copy: Path) -> set[str]:
     return set(re.findall(r"reading sources\.\.\. \S*\[[ \d]+%\]\S* (?:\x1b\[\d+m)?([\w/-]+)", log))
 
 
-def test_chapters_are_read_again_only_when_their_data_links_change(tmp_path, tables):
+def test_chapters_are_read_again_only_when_their_data_links_change(rebuilt_copy):
     """A corrected note changes no « [données] » link: no chapter is read again (the
     colophon lists the data files, so it is); a removed row drops its link from its chapter."""
+    copy = in_step(rebuilt_copy)
+    tables = load_package(copy / "data" / "datapackage.json")
     figures = tables["figures"]
     referenced = set(figures["related_figure_id"].dropna()) | set(
         tables["meetings"]["participants_figure_id"].dropna())
     row = figures[~figures["id"].isin(referenced)].iloc[-1]
-    copy = _copy_repo(tmp_path)
     path = copy / "data" / "figures.csv"
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
@@ -701,7 +702,6 @@ def test_chapters_are_read_again_only_when_their_data_links_change(tmp_path, tab
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         return _sources_read(copy)
 
-    rebuild_with(rows)  # Sphinx reads everything again in a new folder: the baseline
     rows[index]["note"] = (rows[index]["note"] + " (note corrigée)").strip()
     read = rebuild_with(rows)
     assert read and {d for d in read if d.startswith("book/")} <= {"book/colophon"}, read

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, SUB_PATH, build_copy, copy_repo, load_tool
+from conftest import ROOT, SUB_PATH, build_copy, in_step, load_tool
 
 publish = load_tool("publish")
 VENV_BIN = Path(sys.executable).parent
@@ -54,13 +54,11 @@ def _bare(tmp: Path) -> Path:
 # --- make publish ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """A copy of the repository built as `make book` leaves it (a rebuild from this
-    worktree's build, so that it is up to date), published once to a bare repository."""
+def published(rebuilt_copy, tmp_path_factory):
+    """A copy of the repository built as `make book` leaves it (conftest's ``rebuilt_copy``,
+    up to date), published once to a bare repository."""
     base = tmp_path_factory.mktemp("publish")
-    copy = copy_repo(base / "repo", keep_build=True)
-    result = build_copy(copy)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    copy = in_step(rebuilt_copy)
     remote = _bare(base / "remote.git")
     _git("init", "--quiet", cwd=copy)
     _git("remote", "add", "site", str(remote), cwd=copy)

@@ -217,20 +217,22 @@ def _sorts(page) -> bool:
             and 0 < filtered < FIGURE_ROWS)
 
 
-def test_every_page_works_from_disk(browser, html_pages):
-    broken = []
-    for path in html_pages:
-        seen = open_from_disk(browser, path)
-        if seen["drawn"] != seen["expected"] or seen["errors"] or seen["foreign"]:
-            broken.append(f"{path}: {seen}")
-    print(f"pages whole from disk: {len(html_pages) - len(broken)}/{len(html_pages)}")
+@pytest.fixture(scope="module")
+def from_disk(browser, html_dir, html_pages) -> dict[str, dict]:
+    """Every page of the site opened once from disk (what the tests below read of it)."""
+    return {path.relative_to(html_dir).as_posix(): open_from_disk(browser, path) for path in html_pages}
+
+
+def test_every_page_works_from_disk(from_disk):
+    broken = [f"{path}: {seen}" for path, seen in from_disk.items()
+              if seen["drawn"] != seen["expected"] or seen["errors"] or seen["foreign"]]
     assert broken == []
 
 
-def test_map_and_explorer_from_disk(browser, html_dir):
-    seen = open_from_disk(browser, html_dir / "notebooks" / "carte.html")
+def test_map_and_explorer_from_disk(from_disk):
+    seen = from_disk["notebooks/carte.html"]
     assert seen["geo_paths"] >= 22 and seen["land"] >= 1, seen
-    seen = open_from_disk(browser, html_dir / "notebooks" / "explorateur.html")
+    seen = from_disk["notebooks/explorateur.html"]
     assert seen["rows"] == FIGURE_ROWS and seen["sorted"], seen
     assert seen["errors"] == [], seen
 
