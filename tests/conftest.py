@@ -232,8 +232,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def lab_command() -> list[str]:
+    """What ``make lab`` runs: JupyterLab of its own environment on notebooks/."""
+    import shlex
+
+    printed = subprocess.run(["make", "-s", "-n", "lab"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.strip().splitlines()
+    return shlex.split(printed[-1])
+
+
 class JupyterLab:
-    """``.venv/bin/jupyter lab notebooks/`` as the page « Exécuter les carnets » says, plus
+    """``make lab`` as the page « Exécuter les carnets » says (the command it runs), plus
     what a test needs: no browser, a free port, a known token, --allow-root when CI runs as
     root (JupyterLab refuses root otherwise), and the user's own Jupyter settings left out
     (the environment's, which the project installs, still apply)."""
@@ -255,8 +264,7 @@ class JupyterLab:
             target.write_text(json.dumps(values))
         extra = ["--allow-root"] if os.geteuid() == 0 else []
         self.log = open(self.log_path, "w")
-        self.command = [str(Path(sys.executable).parent / "jupyter"), "lab", "notebooks/",
-                        "--no-browser", "--ServerApp.ip=127.0.0.1",
+        self.command = [*lab_command(), "--no-browser", "--ServerApp.ip=127.0.0.1",
                         f"--ServerApp.port={self.port}", f"--IdentityProvider.token={self.TOKEN}",
                         *extra]
         self.server = subprocess.Popen(

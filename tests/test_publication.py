@@ -21,7 +21,7 @@ import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, SEARCH_DONE
+from conftest import ROOT, SEARCH_DONE, lab_command
 
 VENV_BIN = Path(sys.executable).parent
 # cffconvert has its own environment inside the book's (see tools/requirements-cffconvert.txt)
@@ -403,14 +403,15 @@ def test_no_launch_button_to_an_unreachable_service(html_pages):
 
 
 def test_the_executer_page_command_opens_the_notebooks_in_jupyterlab(html_dir, jupyterlab):
-    """The page's command is the one the session's JupyterLab runs (conftest.JupyterLab),
-    and it opens the book's notebooks."""
+    """The page's command is `make lab`, which the session's JupyterLab runs
+    (conftest.JupyterLab), and it opens the book's notebooks."""
     page = _article(html_dir / "book" / "executer.html")
     commands = [pre.get_text().strip() for pre in page.select("pre")]
-    assert ".venv/bin/jupyter lab notebooks/" in commands
-    jupyter = VENV_BIN / "jupyter"
-    assert shutil.which(str(jupyter)), jupyter
-    assert jupyterlab.command[:3] == [str(jupyter), "lab", "notebooks/"]
+    assert "make lab" in commands
+    command = lab_command()
+    assert command[1:] == ["lab", "notebooks/"], command
+    assert shutil.which(str(ROOT / command[0])), command[0]
+    assert jupyterlab.command[:3] == command
     names = {item["name"] for item in jupyterlab.listing["content"]}
     assert {p.name for p in toc_notebooks()} <= names
     assert jupyterlab.get("/lab")  # the page itself

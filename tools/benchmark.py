@@ -8,8 +8,8 @@ inlined into every chart, RTES_INLINE_PLOTLYJS=1). The charts are timed in headl
 Chromium (Debian's), served from a loopback web server.
 
 Prints a Markdown table with the budgets beside the measures and writes
-``_build/benchmark.json``. ``--readme`` also puts the table in README.md, between the
-``benchmark:start`` and ``benchmark:end`` markers of the « Performances » section.
+``_build/benchmark.json``. ``--record`` also adds the table, dated, at the head of the
+history in PERFORMANCES.md (below its ``benchmark:history`` marker; older ones stay).
 """
 
 from __future__ import annotations
@@ -376,20 +376,23 @@ def table(m: dict) -> str:
     return "\n".join(lines)
 
 
-def update_readme(text: str, when: str) -> None:
-    readme = ROOT / "README.md"
-    content = readme.read_text(encoding="utf-8")
-    start, end = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
-    if start not in content or end not in content:
-        sys.exit("benchmark: README.md has no benchmark:start/benchmark:end markers")
-    head, rest = content.split(start, 1)
-    _, tail = rest.split(end, 1)
-    readme.write_text(f"{head}{start}\n{when}\n\n{text}\n{end}{tail}", encoding="utf-8")
+def record(text: str, when: str) -> None:
+    """Add this measure, dated, at the head of PERFORMANCES.md's history: the page keeps
+    every earlier one, so that a change of speed shows against the last measures."""
+    page = ROOT / "PERFORMANCES.md"
+    content = page.read_text(encoding="utf-8")
+    marker = "<!-- benchmark:history -->"
+    if marker not in content:
+        sys.exit(f"benchmark: {page.name} has no {marker} marker")
+    head, tail = content.split(marker, 1)
+    entry = f"### {datetime.now(UTC):%d/%m/%Y}\n\n{when}\n\n{text}\n"
+    page.write_text(f"{head}{marker}\n{entry}{tail}", encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--readme", action="store_true", help="put the table in README.md")
+    parser.add_argument("--record", action="store_true",
+                        help="add the table at the head of the history in PERFORMANCES.md")
     parser.add_argument("--first-paint", nargs="*", metavar="PAGE",
                         help="only time the first paint on the slow profile, on the site "
                              "already built in _build/html (every page, or the pages named)")
@@ -437,8 +440,8 @@ def main() -> None:
     print()
     print(text)
     print(f"\nMesures détaillées : {OUT}")
-    if args.readme:
-        update_readme(text, when)
+    if args.record:
+        record(text, when)
 
 
 if __name__ == "__main__":

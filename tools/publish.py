@@ -28,7 +28,7 @@ BRANCH = "gh-pages"
 # What the site is built from (tools/build_book.py and what it runs, the book's text,
 # notebooks, data, code, translations, browser assets, pinned packages).
 SOURCES = ["_config.yml", "_toc.yml", "book", "notebooks", "data", "rtes_edition", "locales",
-           "tools", "requirements.txt", "package-lock.json", "pyproject.toml"]
+           "tools", "requirements.txt", "requirements", "package-lock.json", "pyproject.toml"]
 # Files inside those folders that the build itself writes, or that are not sources.
 NOT_SOURCES = {"__pycache__", ".ipynb_checkpoints"}
 NOT_SOURCE_SUFFIXES = {".mo", ".pyc"}
