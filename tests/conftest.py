@@ -301,8 +301,8 @@ class JupyterLab:
 
 @pytest.fixture(scope="session")
 def jupyterlab(tmp_path_factory):
-    """The project's JupyterLab, started once for every test that needs it (a start costs
-    about a minute on a small machine). Cells out of view are drawn as the reader scrolls
+    """The project's JupyterLab, started once for all the tests that need it rather than
+    once per test. Cells out of view are drawn as the reader scrolls
     (JupyterLab's windowing): this user setting keeps every cell in the page, so that one
     look counts all the charts. No autosave: a run must not write its outputs into the
     repository's notebooks."""
@@ -313,7 +313,7 @@ def jupyterlab(tmp_path_factory):
     lab.close()
 
 
-# --- Builds in private copies of the repository (bad input, reproducibility) ---------
+# --- Builds in private copies of the repository (bad input, reproducibility, rebuilds) ---
 
 COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", ".pytest_cache",
                                      "__pycache__", ".ipynb_checkpoints")
