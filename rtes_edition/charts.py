@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 import math
-import unicodedata
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from rtes_edition.text import fold
 
 FONT = "DejaVu Sans, Arial, sans-serif"
 
@@ -390,17 +391,6 @@ def point_map(points: pd.DataFrame, title: str, colours: dict[str, str], sizes: 
     fig = go.Figure()
     if regions is not None:
         fig.add_trace(region_layer(regions))
-    # stars first: the organisations of a meeting city stay visible on top of them
-    fig.add_trace(go.Scattergeo(
-        lat=meetings["latitude"], lon=meetings["longitude"], mode="markers+text",
-        name="Lieu d'une rencontre",
-        text=[html.escape(c) for c in meetings["city"]], textposition="top right",
-        textfont={"size": 13, "color": "#000"},
-        marker={"symbol": "star", "size": 16, "color": "#F0E442", "line": {"width": 1, "color": "#000"}},
-        hovertext=[f"<b>{html.escape(n)}</b><br>{html.escape(c)}, {d:%d/%m/%Y}"
-                   for n, c, d in zip(meetings["name"], meetings["city"], meetings["date"])],
-        hoverinfo="text",
-    ))
     for group in colours:
         part = points[points["group"] == group]
         if part.empty:
@@ -411,6 +401,22 @@ def point_map(points: pd.DataFrame, title: str, colours: dict[str, str], sizes: 
                     "line": {"width": 1, "color": "white"}},
             hovertext=part["hover"], hoverinfo="text",
         ))
+    # the meeting cities last, as open stars: on top, so that a city's own markers (its
+    # région, its commune) never hide them, and hollow, so that they hide none of those;
+    # a white halo under the black outline keeps the star seen on the black national disc
+    star = {"lat": meetings["latitude"], "lon": meetings["longitude"]}
+    fig.add_trace(go.Scattergeo(**star, mode="markers", showlegend=False, hoverinfo="skip",
+                                marker={"symbol": "star-open", "size": 24, "color": "#fff",
+                                        "line": {"width": 5}}))
+    fig.add_trace(go.Scattergeo(
+        **star, mode="markers+text", name="Lieu d'une rencontre", legendrank=1,
+        text=[html.escape(c) for c in meetings["city"]], textposition="top right",
+        textfont={"size": 13, "color": "#000"},
+        marker={"symbol": "star-open", "size": 24, "color": "#000", "line": {"width": 2}},
+        hovertext=[f"<b>{html.escape(n)}</b><br>{html.escape(c)}, {d:%d/%m/%Y}"
+                   for n, c, d in zip(meetings["name"], meetings["city"], meetings["date"])],
+        hoverinfo="text",
+    ))
     fig.update_geos(
         scope="europe", resolution=50, projection_type="mercator", fitbounds=False,
         lonaxis_range=FRANCE_LON, lataxis_range=FRANCE_LAT,
@@ -632,15 +638,11 @@ def menu_choices(rows: pd.DataFrame, column: str) -> list[tuple[str, str]]:
         return [(v, str(v)) for v in values]
     regions = (rows.dropna(subset=[column, "region_2013"])
                .groupby(column)["region_2013"].first())
-    def fold(text):  # alphabetical order, « Île-de-France » among the I
-        return "".join(c for c in unicodedata.normalize("NFD", str(text))
-                       if not unicodedata.combining(c)).lower()
-
-    def key(value):
+    def key(value):  # alphabetical order, « Île-de-France » among the I
         region = regions.get(value)
         if region is None or region == "France":
-            return (0, "", 0 if value == "France" else 1, fold(value))
-        return (1, fold(region), 0 if value == region else 1, fold(value))
+            return (0, "", 0 if value == "France" else 1, fold(str(value)))
+        return (1, fold(str(region)), 0 if value == region else 1, fold(str(value)))
     choices = []
     for value in sorted(values, key=key):
         region = regions.get(value)

@@ -1,9 +1,10 @@
 """Load and validate the data package of the edition (``data/datapackage.json``).
 
-This is the one loader used by every notebook and test::
+This is the one loader used by every notebook (through ``rtes_edition.sections.load_tables``,
+which names the package's path once) and test::
 
     from rtes_edition.data import load_package
-    tables = load_package("../data/datapackage.json")
+    tables = load_package("data/datapackage.json")
     figures = tables["figures"]
 
 ``load_package`` returns one pandas DataFrame per resource, keyed by resource name, with
@@ -30,15 +31,17 @@ What is checked, in this order:
    primary keys (also composite ones: the join tables), blank rows, cell counts and the
    foreign keys between tables. It runs offline: schemas are inline and resources are
    local relative paths, so nothing is ever fetched. A package whose exact descriptor
-   and bytes passed before is not checked again (``_build/.validated-package.json``;
-   failures are never recorded);
+   and bytes passed before is not checked again when the caller names a record
+   (``validated_record``; the build's is ``_build/.validated-package.json``; failures are
+   never recorded);
 3. the rules a Table Schema cannot express, each a small function of this module
    (:data:`CUSTOM_CHECKS`): the range rule, the related-figure and fact rules, the participants
    of a meeting, coordinates given together, a cooperation between two organisations.
 
-Command line: ``python -m rtes_edition.data [path]`` validates the package (default
-``data/datapackage.json``) and prints a one-line summary of the row counts; on failure
-it prints the messages on stderr and exits with status 1.
+Command line: ``python -m rtes_edition.data [path] [--record file]`` validates the package
+(default ``data/datapackage.json``; ``--record``: the ``validated_record`` of
+:func:`load_package`) and prints a one-line summary of the row counts; on failure it
+prints the messages on stderr and exits with status 1.
 """
 from __future__ import annotations
 
@@ -287,11 +290,12 @@ def _read_table(table: _Table, base: Path, errors: _Errors) -> bool:
 # 2. the schemas, by frictionless
 # --------------------------------------------------------------------------------------
 
-# Packages that passed, by digest of their descriptor and bytes. Each notebook loads the
-# package: without this record every one of them would validate the same unchanged
-# tables again (several seconds each). Only successes are recorded.
-VALIDATED_RECORD = Path(__file__).resolve().parents[1] / "_build" / ".validated-package.json"
+# Packages that passed, by digest of their descriptor and bytes: in this process (Sphinx
+# loads the package for every chapter it reads), and in a file the caller names
+# (``validated_record``): the build validates once, then each notebook loads the same
+# unchanged tables without validating them again. Only successes are recorded.
 VALIDATED_KEPT = 50
+_passed: set[str] = set()
 
 
 def _package_digest(descriptor: dict, tables: dict[str, _Table]) -> str:
@@ -303,21 +307,21 @@ def _package_digest(descriptor: dict, tables: dict[str, _Table]) -> str:
     return h.hexdigest()
 
 
-def _read_validated() -> list[str]:
+def _read_validated(record: Path) -> list[str]:
     try:
-        return list(json.loads(VALIDATED_RECORD.read_text()))
+        return list(json.loads(record.read_text()))
     except (OSError, ValueError):
         return []
 
 
-def _record_validated(digest: str) -> None:
-    """Add ``digest`` to the record, atomically (notebooks may run side by side)."""
-    known = [d for d in _read_validated() if d != digest] + [digest]
+def _record_validated(record: Path, digest: str) -> None:
+    """Add ``digest`` to ``record``, atomically (notebooks may run side by side)."""
+    known = [d for d in _read_validated(record) if d != digest] + [digest]
     try:
-        VALIDATED_RECORD.parent.mkdir(parents=True, exist_ok=True)
-        tmp = VALIDATED_RECORD.with_name(f"{VALIDATED_RECORD.name}.{os.getpid()}")
+        record.parent.mkdir(parents=True, exist_ok=True)
+        tmp = record.with_name(f"{record.name}.{os.getpid()}")
         tmp.write_text(json.dumps(known[-VALIDATED_KEPT:]))
-        os.replace(tmp, VALIDATED_RECORD)
+        os.replace(tmp, record)
     except OSError:
         pass  # a read-only checkout: the check simply runs again next time
 
@@ -638,13 +642,18 @@ def _dataframe(table: _Table) -> pd.DataFrame:
     return frame[table.columns]
 
 
-def load_package(path: str | Path = DEFAULT_PATH) -> dict[str, pd.DataFrame]:
+def load_package(path: str | Path = DEFAULT_PATH,
+                 validated_record: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Validate the data package at ``path`` and return its tables as DataFrames.
 
     Keys are the resource names, in the order of ``datapackage.json``. Raises
     :class:`DataPackageError` listing every problem (file, row, column, what to do; row =
     line number in the CSV file, header = line 1) if anything does not validate; nothing
     is returned from an invalid package.
+
+    ``validated_record``: a file listing the packages that passed (by digest of their
+    descriptor and bytes); a package found there, or that passed before in this process,
+    is not validated by frictionless again.
     """
     path = Path(path)
     descriptor = _read_descriptor(path)
@@ -659,13 +668,17 @@ def load_package(path: str | Path = DEFAULT_PATH) -> dict[str, pd.DataFrame]:
     if readable != set(tables):
         # frictionless would only repeat, less clearly, what the sentence already says
         raise DataPackageError(errors.messages())
+    record = Path(validated_record) if validated_record is not None else None
     digest = _package_digest(descriptor, tables)
-    if digest not in _read_validated():
+    recorded = record is not None and digest in _read_validated(record)
+    if digest not in _passed and not recorded:
         bad_header = validate_with_frictionless(descriptor, base, tables, errors)
         _run_custom_checks(tables, set(tables) - bad_header, errors)
         if errors:
             raise DataPackageError(errors.messages())
-        _record_validated(digest)
+    _passed.add(digest)
+    if record is not None and not recorded:
+        _record_validated(record, digest)
     return {name: _dataframe(table) for name, table in tables.items()}
 
 
@@ -681,13 +694,17 @@ def count_once(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) > 1 or (args and args[0] in ("-h", "--help")):
-        print("usage : python -m rtes_edition.data [chemin/vers/datapackage.json]", file=sys.stderr)
+    args = list(sys.argv[1:] if argv is None else argv)
+    record = None
+    if len(args) >= 2 and args[-2] == "--record":
+        record, args = args[-1], args[:-2]
+    if len(args) > 1 or (args and args[0].startswith("-")):
+        print("usage : python -m rtes_edition.data [chemin/vers/datapackage.json] [--record fichier]",
+              file=sys.stderr)
         return 2
     path = args[0] if args else DEFAULT_PATH
     try:
-        tables = load_package(path)
+        tables = load_package(path, validated_record=record)
     except DataPackageError as exc:
         print(str(exc), file=sys.stderr)
         return 1

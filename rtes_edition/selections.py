@@ -59,6 +59,21 @@ def attendance(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def counts(figures: pd.DataFrame, category: str) -> pd.DataFrame:
+    """The figures of ``category`` that count something: every unit but per cent."""
+    return figures[(figures["category"] == category) & (figures["unit"] != "pourcent")]
+
+
+def shares(figures: pd.DataFrame, category: str) -> pd.DataFrame:
+    """The shares in per cent given about ``category``: they do not compare with counts."""
+    return figures[(figures["category"] == category) & (figures["unit"] == "pourcent")]
+
+
+def rtes_membership(figures: pd.DataFrame) -> pd.DataFrame:
+    """How many collectivités are members of the RTES, territory by territory."""
+    return figures[(figures["measure"] == "adhérents") & (figures["subject_id"] == "rtes")]
+
+
 def other_participation(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
     """The participation counts that are not a meeting's attendance: local schemes, the
     public of the initiatives, in whatever unit (not the shares in per cent)."""
@@ -67,11 +82,10 @@ def other_participation(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.Dat
     return participation[(participation["unit"] != "pourcent") & ~participation["id"].isin(taken)]
 
 
-# The chapters of the cooperations, in the book's order; the introduction and the
-# acknowledgements (the national partners) make one group.
+# The groups of the cooperation network: the introduction and the acknowledgements (the
+# national partners) make one, first; then each meeting's chapter, in the meetings' order.
 NATIONAL_GROUP = "Introduction et remerciements"
-CHAPTER_ORDER = ["introduction", "remerciements", "grand-ouest", "sud-ouest", "grand-est", "sud-est",
-                 "visioconference"]
+NATIONAL_CHAPTERS = ("introduction", "remerciements")
 
 
 def chapter_group(chapter: str) -> str:
@@ -79,19 +93,20 @@ def chapter_group(chapter: str) -> str:
     Sud-Est (Grenoble) »)."""
     from rtes_edition import provenance
 
-    if chapter in ("introduction", "remerciements"):
+    if chapter in NATIONAL_CHAPTERS:
         return NATIONAL_GROUP
     return provenance.chapter_title(chapter)
 
 
-def cooperation_groups(links: pd.DataFrame) -> tuple[list[str], pd.Series]:
-    """The groups of the cooperation network (one per meeting chapter, in the book's
-    order) and the group of each organisation linked: that of the chapter citing most of
-    its links (on a tie, the earlier chapter)."""
-    unknown = sorted(set(links["chapter"]) - set(CHAPTER_ORDER))
+def cooperation_groups(links: pd.DataFrame, meetings: pd.DataFrame) -> tuple[list[str], pd.Series]:
+    """The groups of the cooperation network (the national one, then one per meeting
+    chapter, in the order of ``meetings``) and the group of each organisation linked: that
+    of the chapter citing most of its links (on a tie, the earlier chapter)."""
+    order = list(NATIONAL_CHAPTERS) + [c for c in meetings["chapter"].dropna() if c not in NATIONAL_CHAPTERS]
+    unknown = sorted(set(links["chapter"]) - set(order))
     if unknown:
         raise SelectionError(f"data/cooperations.csv, colonne chapter : chapitre inattendu {unknown}")
-    chapters = [c for c in CHAPTER_ORDER if c in set(links["chapter"])]
+    chapters = [c for c in order if c in set(links["chapter"])]
     groups = list(dict.fromkeys(chapter_group(c) for c in chapters))
     counts: dict[str, dict[str, int]] = {}
     for s, t, chapter in zip(links["source_id"], links["target_id"], links["chapter"]):

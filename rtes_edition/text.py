@@ -1,8 +1,9 @@
-"""Text of the edition: chapters as a reader reads them, and a fuzzy comparison with the
-OCR source that tolerates the corrections the edition makes.
+"""Comparing the edition's text with itself and with the OCR source: words that ignore what
+the OCR and the edition change (accents, case, apostrophes, elisions), their trigrams, and
+the glossary's terms.
 
-Used by the coverage test (every sentence of the source is in the chapters) and by the
-traceability test (every figure's sentence is in the chapter it names).
+Used to find a figure's sentence in its chapter (``rtes_edition.provenance``), by the
+checks of the edition (``tests/edition_text.py``) and by ``tools/link_glossary.py``.
 """
 
 from __future__ import annotations
@@ -11,49 +12,18 @@ import re
 import unicodedata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "data" / "source" / "actes-territoires-ess-2013.ocr.txt"
-CHAPTERS = ["introduction", "grand-ouest", "sud-ouest", "visioconference", "grand-est",
-            "sud-est", "remerciements"]
 
-_ROLE_WITH_TARGET = re.compile(r"\{[a-z:-]+\}`([^`<]*?)\s*<[^`]*>`")
-_ROLE = re.compile(r"\{[a-z:-]+\}`([^`]*)`")
-_FOOTNOTE_REF = re.compile(r"\[\^[^\]]+\]")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_LABEL = re.compile(r"^\([^)\s]+\)=\s*$", re.M)
-_DIRECTIVE_LINE = re.compile(r"^\s*(:::+|```+)\S*.*$|^\s*:[a-z-]+:.*$", re.M)
-_COMMENT = re.compile(r"^%.*$", re.M)
-
-
-def strip_myst(markdown: str) -> str:
-    """The text a reader sees: roles reduced to their text, no labels, fences, emphasis,
-    block-quote marks or footnote calls. Footnote definitions are kept as text."""
-    text = _LABEL.sub("", markdown)
-    text = _COMMENT.sub("", text)
-    text = _ROLE_WITH_TARGET.sub(r"\1", text)
-    text = _ROLE.sub(r"\1", text)
-    text = _FOOTNOTE_REF.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = re.sub(r"^\s*(:::+|```+)\s*\{?(admonition|index)\}?.*$", "", text, flags=re.M)
-    text = _DIRECTIVE_LINE.sub("", text)
-    text = re.sub(r"^\s*>\s?", "", text, flags=re.M)
-    text = re.sub(r"^\s*#+\s*", "", text, flags=re.M)
-    text = re.sub(r"^\s*[-*+]\s+", "", text, flags=re.M)
-    text = text.replace("**", "").replace("__", "")
-    text = re.sub(r"(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", text)
-    return text
-
-
-def chapter_text(stem: str) -> str:
-    return strip_myst((ROOT / "book" / f"{stem}.md").read_text(encoding="utf-8"))
+def fold(text: str) -> str:
+    """``text`` in lower case, without accents: how the edition compares and sorts words
+    (« modéle » as « modèle », « Île-de-France » among the I)."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
 def words(text: str) -> list[str]:
     """Accent-, case- and apostrophe-insensitive words: `I'ESS`, `l'ESS`, `'ESS`, `l’ESS`
     all give ['ess']; `modéle` and `modèle` both give 'modele'; `12 000` gives '12000'."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    text = fold(text).replace("œ", "oe").replace("æ", "ae")
     # Thousands as one word, however grouped: « 3700 », « 3 700 » and « 3 700 » (the
     # book's typography groups them, the data may not) all give '3700'.
     text = re.sub(r"(?<!\d)\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)",
@@ -61,28 +31,6 @@ def words(text: str) -> list[str]:
     # Elided articles and pronouns (l', d', s'…) are where the OCR errs most (I'ESS, 'ESS,
     # UESS): one-letter words are left out of the comparison.
     return [w for w in re.findall(r"[a-z0-9]+", text) if len(w) > 1 or w.isdigit()]
-
-
-def source_sentences(min_words: int = 10) -> list[tuple[int, str]]:
-    """Sentences of the OCR source with at least ``min_words`` words, with their first line.
-
-    Lines are joined within a paragraph (blank lines separate paragraphs), hyphenated line
-    ends are rejoined, and the text is cut after . ! ? … followed by a space."""
-    lines = SOURCE.read_text(encoding="utf-8").splitlines()
-    sentences, buffer, start = [], [], 0
-    for number, line in enumerate(lines + [""], start=1):
-        if line.strip():
-            if not buffer:
-                start = number
-            buffer.append(line.strip())
-            continue
-        if buffer:
-            paragraph = re.sub(r"(\w)- (\w)", r"\1\2", " ".join(buffer))
-            for piece in re.split(r"(?<=[.!?…])[”\"»]?\s+", paragraph):
-                if len(words(piece)) >= min_words:
-                    sentences.append((start, piece))
-            buffer = []
-    return sentences
 
 
 def shingles(tokens: list[str], n: int = 3) -> set[tuple[str, ...]]:
@@ -95,10 +43,10 @@ def found_ratio(sentence: str, book_shingles: set) -> float:
     return len(own & book_shingles) / len(own) if own else 1.0
 
 
-def glossary_keys() -> list[str]:
-    """The terms defined in book/glossaire.md (lines of the glossary block that start a
-    definition: no indentation)."""
-    body = (ROOT / "book" / "glossaire.md").read_text(encoding="utf-8")
+def glossary_keys(glossary: Path) -> list[str]:
+    """The terms defined in ``glossary`` (book/glossaire.md): the lines of its glossary
+    block that start a definition (no indentation)."""
+    body = Path(glossary).read_text(encoding="utf-8")
     block = body.split(":::{glossary}", 1)[1].split("\n:::", 1)[0]
     return [line.strip() for line in block.splitlines() if line and not line[0].isspace()]
 

@@ -105,7 +105,7 @@ def test_an_axis_never_mixes_two_units(figures, category):
 
 def test_cooperation_groups_follow_the_chapters(tables):
     links = tables["cooperations"]
-    groups, of_node = selections.cooperation_groups(links)
+    groups, of_node = selections.cooperation_groups(links, tables["meetings"])
     assert groups[0] == selections.NATIONAL_GROUP and len(groups) == len(set(groups))
     assert set(of_node.index) == set(links["source_id"]) | set(links["target_id"])
     assert of_node["rtes"] == selections.NATIONAL_GROUP
@@ -118,10 +118,27 @@ def test_cooperation_groups_follow_the_chapters(tables):
     assert single > len(of_node) / 2
 
 
+def test_map_stars_every_meeting_city_on_top_of_its_markers(tables):
+    """The legend promises a star at each meeting city: drawn after the organisations'
+    markers (a région's disc at Rennes hid it) and hollow (it hides none of them)."""
+    organisations, meetings = tables["organisations"], tables["meetings"]
+    placed = organisations.dropna(subset=["latitude"]).copy()
+    placed["group"] = levels.organisation_levels(organisations).reindex(placed["id"]).values
+    placed["hover"] = placed["name"]
+    cities = meetings.dropna(subset=["latitude"])
+    fig = charts.point_map(placed, "Carte", levels.LEVEL_COLOURS, dict.fromkeys(levels.LEVELS, 12), cities)
+    stars = [i for i, t in enumerate(fig.data) if t.marker.symbol == "star-open"]
+    assert stars == [len(fig.data) - 2, len(fig.data) - 1]
+    named = fig.data[stars[-1]]
+    assert named.name == "Lieu d'une rencontre" and named.legendrank < 1000
+    assert sorted(named.text) == sorted(html.escape(c) for c in cities["city"])
+    assert len(cities) == 5
+
+
 def _network(tables):
     links = tables["cooperations"]
     organisations = tables["organisations"].set_index("id")
-    groups, of_node = selections.cooperation_groups(links)
+    groups, of_node = selections.cooperation_groups(links, tables["meetings"])
     nodes = organisations.loc[sorted(of_node.index)].reset_index()
     nodes["group"] = of_node.reindex(nodes["id"]).values
     nodes["label"] = [charts.node_label(n) for n in nodes["name"]]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
+import edition_text as text
 import pytest
-
-from rtes_edition import text
 
 COVERAGE_TARGET = 0.97
 # A sentence counts as found when at least this share of its word trigrams is in the book:

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pandas as pd
@@ -22,7 +23,7 @@ import pytest
 from conftest import ROOT, copy_repo, in_step, load_tool
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from rtes_edition import charts, output, provenance
+from rtes_edition import charts, output, provenance, sections
 from rtes_edition.data import count_once, load_package
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -401,14 +402,15 @@ def test_map_figure_has_the_regions_layer_under_the_points(tables):
     assert layer.type == "choropleth" and layer.name == charts.REGIONS_NAME
     assert layer.featureidkey == "properties.code" and sorted(layer.locations) == sorted(REGIONS_2013)
     assert layer.showlegend is True and layer.showscale is False
-    assert [t.type for t in fig.data[1:]] == ["scattergeo", "scattergeo"]
+    # the group's points, then the meeting cities' stars (their halo, then the stars)
+    assert [t.type for t in fig.data[1:]] == ["scattergeo"] * 3
     assert isinstance(layer.geojson, dict) and len(layer.geojson["features"]) == 22
     web = charts.served_base_layer(fig, charts.REGIONS_2013_URL)
     assert web.data[0].geojson == charts.REGIONS_2013_URL
     assert isinstance(fig.data[0].geojson, dict), "the printed figure must keep its inline copy"
     # without regions: the map of the previous edition, no layer
     assert [t.type for t in charts.point_map(points, "Carte", {"Région": "#000"},
-                                             {"Région": 10}, meetings).data] == ["scattergeo"] * 2
+                                             {"Région": 10}, meetings).data] == ["scattergeo"] * 3
 
 
 def test_map_page_names_the_served_geojson_and_the_site_serves_it(html_dir):
@@ -434,11 +436,12 @@ def test_a_missing_regions_file_fails_the_build(tmp_path, monkeypatch):
     import offline_assets
     from sphinx.errors import ExtensionError
 
-    offline_assets._check_sources(None)  # the committed file is there
+    app = SimpleNamespace(srcdir=str(ROOT))  # what the extension reads of Sphinx's app
+    offline_assets._check_sources(app)  # the committed file is there
     monkeypatch.setitem(offline_assets.BASE_LAYERS, "regions-2013.geojson",
                         tmp_path / "absent.geojson")
     with pytest.raises(ExtensionError, match="make_regions_2013"):
-        offline_assets._check_sources(None)
+        offline_assets._check_sources(app)
 
 
 def test_derivation_keeps_shared_borders_and_winds_rings_clockwise():
@@ -475,16 +478,14 @@ def test_derivation_keeps_shared_borders_and_winds_rings_clockwise():
 
 # ---------------------------------------------------------------------------- explorer
 
-# as in notebooks/explorateur.ipynb
-EXPLORER_COLOURS = dict(zip(["budget", "emploi", "participation", "structures", "autre"],
-                            ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#999999"]))
-EXPLORER_MENUS = {"Catégorie": "category", "Territoire": "territory", "Rencontre": "rencontre"}
+# as notebooks/explorateur.ipynb draws them (rtes_edition.sections.explorer_chart)
+EXPLORER_COLOURS = sections.CATEGORY_COLOURS
+EXPLORER_MENUS = sections.EXPLORER_MENUS
 
 
 def _explorer_rows(tables) -> pd.DataFrame:
-    figures, meetings = tables["figures"], tables["meetings"]
-    # as the notebook draws them: each fact once, by the meeting where it was said
-    return count_once(figures).assign(rencontre=figures["stated_at"].map(meetings.set_index("id")["name"]))
+    # each fact once, by the meeting where it was said
+    return count_once(sections.stated_figures(tables))
 
 
 def _explorer_figure(rows: pd.DataFrame, menus=EXPLORER_MENUS):

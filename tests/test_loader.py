@@ -72,9 +72,9 @@ def first_id(path: Path) -> str:
     return read_rows(path)[1][0][0]
 
 
-def load_error(package_dir: Path) -> str:
+def load_error(package_dir: Path, record: Path | None = None) -> str:
     with pytest.raises(DataPackageError) as info:
-        load_package(package_dir / "datapackage.json")
+        load_package(package_dir / "datapackage.json", validated_record=record)
     return str(info.value)
 
 
@@ -163,25 +163,39 @@ def test_validation_record_checks_only_a_changed_package(monkeypatch, tmp_path, 
     before; a changed table makes it run again, and a failure is never recorded."""
     from rtes_edition import data
 
-    monkeypatch.setattr(data, "VALIDATED_RECORD", tmp_path / "record.json")
-    load_package(pkg / "datapackage.json")
-    assert len(data._read_validated()) == 1
+    record = tmp_path / "record.json"
+    load_package(pkg / "datapackage.json", validated_record=record)
+    assert len(data._read_validated(record)) == 1
 
+    checked = []
+    real_check = data.validate_with_frictionless
+    monkeypatch.setattr(data, "validate_with_frictionless",
+                        lambda *args: checked.append(1) or real_check(*args))
+    load_package(pkg / "datapackage.json", validated_record=record)
+    assert checked == []
+    set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "note", "note corrigée")
+    load_package(pkg / "datapackage.json", validated_record=record)
+    assert checked == [1]
+    assert len(data._read_validated(record)) == 2
+
+    line = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "value", "beaucoup")
+    for _ in range(2):  # reported the second time too: errors are not recorded
+        assert f"data/figures.csv, ligne {line}, colonne value" in load_error(pkg, record)
+    assert len(data._read_validated(record)) == 2
+
+
+def test_a_package_that_passed_is_not_validated_again_in_the_same_process(monkeypatch, pkg):
+    """Sphinx loads the package for every chapter it reads: validated once per process."""
+    from rtes_edition import data
+
+    set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "note", "une note que seul ce test écrit")
+    load_package(pkg / "datapackage.json")
     checked = []
     real_check = data.validate_with_frictionless
     monkeypatch.setattr(data, "validate_with_frictionless",
                         lambda *args: checked.append(1) or real_check(*args))
     load_package(pkg / "datapackage.json")
     assert checked == []
-    set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "note", "note corrigée")
-    load_package(pkg / "datapackage.json")
-    assert checked == [1]
-    assert len(data._read_validated()) == 2
-
-    line = set_cell(pkg / "figures.csv", first_id(pkg / "figures.csv"), "value", "beaucoup")
-    for _ in range(2):  # reported the second time too: errors are not recorded
-        assert f"data/figures.csv, ligne {line}, colonne value" in load_error(pkg)
-    assert len(data._read_validated()) == 2
 
 
 def test_cli_success():

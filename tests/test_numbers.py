@@ -1,9 +1,8 @@
-"""Unit tests of rtes_edition.numbers: French numbers in digits and in words."""
+"""Unit tests of tests/stated_numbers.py: French numbers in digits and in words."""
 from __future__ import annotations
 
 import pytest
-
-from rtes_edition.numbers import numbers_in, parse_digits, states
+from stated_numbers import numbers_in, parse_digits, states
 
 
 @pytest.mark.parametrize("sentence, value", [

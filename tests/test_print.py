@@ -97,7 +97,7 @@ def test_web_apparatus_is_left_to_the_site_and_the_colophon_says_so(pages):
 def test_edition_page_after_the_title(pages):
     import print_edition
 
-    version, released = print_edition.edition()
+    version, released = print_edition.edition(ROOT / "CITATION.cff")
     released = released.replace("1\\textsuperscript{er}", "1er")
     title, back = re.sub(r"\s+", " ", pages[0]), re.sub(r"\s+", " ", pages[1])
     assert f"Édition numérique, {released}" in title
@@ -108,18 +108,17 @@ def test_edition_page_after_the_title(pages):
     assert pages[1].strip() and not re.search(r"^\s*ii?\s*$", pages[1], re.M), "numbered"
 
 
-def test_edition_date_comes_from_citation(tmp_path, monkeypatch):
+def test_edition_date_comes_from_citation(tmp_path):
     import print_edition
 
     cff = tmp_path / "CITATION.cff"
     cff.write_text('version: "2.1.0"\ndate-released: "2027-03-01"\n', encoding="utf-8")
-    monkeypatch.setattr(print_edition, "CITATION", cff)
-    assert print_edition.edition() == ("2.1.0", "1\\textsuperscript{er} mars 2027")
+    assert print_edition.edition(cff) == ("2.1.0", "1\\textsuperscript{er} mars 2027")
     cff.write_text('version: "2.1.0"\n', encoding="utf-8")
     from sphinx.errors import ConfigError
 
     with pytest.raises(ConfigError, match="date-released"):
-        print_edition.edition()
+        print_edition.edition(cff)
 
 
 def _ppm_pixels(data: bytes):

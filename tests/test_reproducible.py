@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import PDF
 
-from rtes_edition.site_html import OFFLINE_COPY
+from rtes_edition.build import OFFLINE_COPY
 
 # The build date, as the theme and Sphinx print it (html_last_updated_fmt: %d/%m/%Y).
 TIMESTAMPS = [

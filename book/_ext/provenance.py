@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from adapters import sphinx as sphinx_internals  # book/_ext/adapters
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
@@ -27,8 +28,7 @@ from sphinx.util import logging
 from rtes_edition import provenance
 from rtes_edition.data import load_package
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = ROOT / "data" / "datapackage.json"
+PACKAGE = Path("data") / "datapackage.json"  # in the book's source folder (srcdir)
 LINK_TEXT = "[données]"
 
 logger = logging.getLogger(__name__)
@@ -87,8 +87,8 @@ def visit_other(self, node):
     raise nodes.SkipNode
 
 
-def _figures_by_chapter():
-    figures = load_package(PACKAGE)["figures"]
+def _figures_by_chapter(srcdir):
+    figures = load_package(Path(srcdir) / PACKAGE)["figures"]
     return {chapter: rows for chapter, rows in figures.groupby("chapter", sort=False)}
 
 
@@ -119,7 +119,8 @@ def _stale_chapters(app, env, added, changed, removed):
     recorded = getattr(env, "rtes_figure_links", {})
     if not recorded:
         return []
-    current = {f"book/{chapter}": _links_digest(rows) for chapter, rows in _figures_by_chapter().items()}
+    current = {f"book/{chapter}": _links_digest(rows)
+               for chapter, rows in _figures_by_chapter(app.srcdir).items()}
     return [doc for doc, digest in recorded.items()
             if doc in env.all_docs and current.get(doc, _links_digest(None)) != digest]
 
@@ -139,7 +140,7 @@ def _link_figures(app, doctree):
     if not docname.startswith("book/"):
         return
     chapter = docname.split("/", 1)[1]
-    rows = _figures_by_chapter().get(chapter)
+    rows = _figures_by_chapter(app.srcdir).get(chapter)
     if not hasattr(app.env, "rtes_figure_links"):
         app.env.rtes_figure_links = {}
     app.env.rtes_figure_links[docname] = _links_digest(rows)
@@ -177,8 +178,9 @@ class LatexTables(SphinxPostTransform):
 
 
 def _is_widget_script(script) -> bool:
-    return ("embed-amd.js" in (script.filename or "") or "require.min.js" in (script.filename or "")
-            or script.attributes.get("type") == "application/vnd.jupyter.widget-state+json")
+    name = sphinx_internals.asset_file(script)
+    return ("embed-amd.js" in name or "require.min.js" in name
+            or sphinx_internals.asset_attributes(script).get("type") == "application/vnd.jupyter.widget-state+json")
 
 
 def _page_scripts(app, pagename, templatename, context, doctree):

@@ -24,17 +24,19 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlparse
+from xml.etree import ElementTree
 
+from adapters import myst_nb as myst_nb_internals  # book/_ext/adapters
+from adapters import sphinx as sphinx_internals
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.errors import ConfigError, ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "data"
-PACKAGE = DATA / "datapackage.json"
-DATA_README = DATA / "README.md"
+# under the book's source folder (Sphinx's srcdir: the repository root)
+DATA = "data"
+PACKAGE = "datapackage.json"  # in DATA, with its notice README.md
 DOWNLOADS = "donnees"  # folder of the site that holds the data files
 SITE_URL_ENV = "RTES_SITE_URL"
 
@@ -71,38 +73,44 @@ EXEC_METHODS = {"cache": "cache", "auto": "exécution", "force": "exécution",
 
 # --- the data package -------------------------------------------------------------------
 
-def _package() -> dict:
+def data_dir(srcdir) -> Path:
+    """The data package's folder, in the book's source folder."""
+    return Path(srcdir) / DATA
+
+
+def _package(data: Path) -> dict:
+    descriptor = data / PACKAGE
     try:
-        package = json.loads(PACKAGE.read_text(encoding="utf-8"))
+        package = json.loads(descriptor.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ExtensionError(f"publication: cannot read {PACKAGE}: {exc}") from exc
+        raise ExtensionError(f"publication: cannot read {descriptor}: {exc}") from exc
     for index, resource in enumerate(package.get("resources", [])):
-        path = DATA / resource.get("path", "")
+        path = data / resource.get("path", "")
         if not resource.get("path") or not path.is_file():
             raise ExtensionError(
-                f"publication: {PACKAGE}, resources[{index}] "
+                f"publication: {descriptor}, resources[{index}] "
                 f"({resource.get('name')!r}): file {resource.get('path')!r} not found")
     return package
 
 
-def _files(package: dict) -> list[Path]:
+def _files(package: dict, data: Path) -> list[Path]:
     """Every file the data package publishes: its descriptor, its tables, their notice,
     and the source text its ``sources`` names (so that the path holds in the zip)."""
-    sources = [DATA / s["path"] for s in package.get("sources", []) if (DATA / s.get("path", "")).is_file()]
-    return [PACKAGE, *(DATA / r["path"] for r in package["resources"]), DATA_README, *sources]
+    sources = [data / s["path"] for s in package.get("sources", []) if (data / s.get("path", "")).is_file()]
+    return [data / PACKAGE, *(data / r["path"] for r in package["resources"]), data / "README.md", *sources]
 
 
 def zip_name(package: dict) -> str:
     return f"{package['name']}.zip"
 
 
-def build_zip(package: dict) -> bytes:
+def build_zip(package: dict, data: Path) -> bytes:
     """The whole data package in one zip, laid out as in ``data/`` so that the paths of
     datapackage.json hold."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in _files(package):
-            archive.write(path, path.relative_to(DATA).as_posix())
+        for path in _files(package, data):
+            archive.write(path, path.relative_to(data).as_posix())
     return buffer.getvalue()
 
 
@@ -133,8 +141,9 @@ class DataDownloads(SphinxDirective):
     """List the files of the data package published in the site."""
 
     def run(self):
-        package = _package()
-        for path in _files(package):
+        data = data_dir(self.env.srcdir)
+        package = _package(data)
+        for path in _files(package, data):
             self.env.note_dependency(str(path))
         docname = self.env.docname
         items = nodes.bullet_list()
@@ -144,7 +153,7 @@ class DataDownloads(SphinxDirective):
         first += nodes.Text("Tout le paquet de données en une archive ZIP : ")
         first.extend(_link(docname, f"{DOWNLOADS}/{archive}", archive))
         first += nodes.Text(
-            f" ({_size(len(build_zip(package)))}) — les {len(package['resources'])} tables, "
+            f" ({_size(len(build_zip(package, data)))}) — les {len(package['resources'])} tables, "
             "leur description (datapackage.json), la notice des colonnes (README.md) et le texte "
             "des actes dont elles sont tirées (source/).")
         items += nodes.list_item("", first)
@@ -156,7 +165,7 @@ class DataDownloads(SphinxDirective):
         items += nodes.list_item("", descriptor)
 
         for resource in package["resources"]:
-            path = DATA / resource["path"]
+            path = data / resource["path"]
             para = nodes.paragraph()
             para += nodes.Text(f"{resource.get('title') or resource['name']} : ")
             para.extend(_link(docname, f"{DOWNLOADS}/{resource['path']}", resource["path"]))
@@ -170,20 +179,21 @@ class DataDownloads(SphinxDirective):
 def _publish_data(app, exception):
     if exception or app.builder.format != "html":
         return
-    package = _package()
+    data = data_dir(app.srcdir)
+    package = _package(data)
     dest = Path(app.outdir) / DOWNLOADS
     dest.mkdir(parents=True, exist_ok=True)
-    for path in _files(package):
-        target = dest / path.relative_to(DATA)
+    for path in _files(package, data):
+        target = dest / path.relative_to(data)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())
-    (dest / zip_name(package)).write_bytes(build_zip(package))
+    (dest / zip_name(package)).write_bytes(build_zip(package, data))
 
 
 # --- build report -------------------------------------------------------------------------
 
-def _npm_version(name: str) -> str:
-    manifest = ROOT / "node_modules" / name / "package.json"
+def _npm_version(name: str, root: Path) -> str:
+    manifest = root / "node_modules" / name / "package.json"
     try:
         return json.loads(manifest.read_text(encoding="utf-8"))["version"]
     except (OSError, ValueError, KeyError) as exc:
@@ -220,8 +230,9 @@ class PackageVersions(SphinxDirective):
     """The versions of the software that built the book, read at build time."""
 
     def run(self):
+        root = Path(self.env.srcdir)  # the repository root, where the pins are
         for pinned in ("requirements.txt", "package-lock.json"):
-            self.env.note_dependency(str(ROOT / pinned))
+            self.env.note_dependency(str(root / pinned))
         rows = [["Python", platform.python_version(), "langage des carnets et de la "
                  "construction"]]
         for name, role in PYTHON_PACKAGES:
@@ -237,26 +248,23 @@ class PackageVersions(SphinxDirective):
         rows.append(["plotly.js", version, "dessin des graphiques dans le navigateur "
                      "(fourni par plotly)"])
         for name, role in NPM_PACKAGES:
-            rows.append([name, _npm_version(name), role])
+            rows.append([name, _npm_version(name, root), role])
         return [_table(["Logiciel", "Version", "Rôle"], rows, [30, 15, 55])]
 
 
 class FrenchExecTable(SphinxPostTransform):
-    """myst-nb's execution table, in French (its headers and values are English)."""
+    """myst-nb's execution table, in French (its headers and values are English).
+    myst-nb's internals it needs: adapters/myst_nb.py."""
 
-    default_priority = 7  # before myst-nb's own transform (8), which then finds nothing
+    # before myst-nb's own transform, which then finds nothing
+    default_priority = myst_nb_internals.BEFORE_EXEC_TABLE
 
     def run(self, **kwargs):
-        from myst_nb.ext.execution_tables import ExecutionStatsNode
-        from myst_nb.sphinx_ import NbMetadataCollector
-
-        for node in list(self.document.findall(ExecutionStatsNode)):
-            docs = NbMetadataCollector.get_doc_data(self.env)
+        for node in list(self.document.findall(myst_nb_internals.EXEC_TABLE_NODE)):
+            executed = myst_nb_internals.executed_notebooks(self.env)
             rows = []
-            for docname in sorted(docs):
-                data = docs[docname].get("exec_data")
-                if not data:
-                    continue
+            for docname in sorted(executed):
+                data = executed[docname]
                 link = addnodes.pending_xref(
                     "", refdoc=self.env.docname, refdomain="std", reftype="doc",
                     reftarget="/" + docname, refexplicit=False, refwarn=True)
@@ -308,7 +316,7 @@ def _page_metadata(app, pagename, templatename, context, doctree):
         return
     # sphinx-thebe (loaded by Jupyter Book) styles a live-code button the book never shows.
     context["css_files"][:] = [css for css in context.get("css_files", [])
-                               if "thebe" not in (getattr(css, "filename", None) or str(css))]
+                               if "thebe" not in sphinx_internals.asset_file(css)]
     lines = [line for line in context.get("metatags", "").split("\n") if line.strip()]
     if not app.config.ogp_site_url:
         # sphinxext-opengraph writes og:url relative to the site root, which a reader's
@@ -332,21 +340,39 @@ def _page_metadata(app, pagename, templatename, context, doctree):
     context["metatags"] = "\n".join(lines) + "\n"
 
 
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
 def _complete_sitemap(app, exception):
     """sphinx-sitemap lists only the pages written by this run: after an incremental
     build (tools/build_book.py reuses the doctrees) it would forget every unchanged page.
-    Runs just before it (priority 500) and queues every page of the book, in order."""
-    queue = getattr(app.env.app, "sitemap_links", None)
-    if exception or app.builder.format != "html" or queue is None:
-        return
-    links = {}
-    while not queue.empty():
-        link, last_updated = queue.get_nowait()
-        links[link] = last_updated
+    Once every step of the build has finished (sphinx-sitemap writes at the default
+    priority), the sitemap it wrote (the sitemaps.org format) gets every page of the book
+    it lacks, all in order; the addresses are made as its documented settings say
+    (``site_url``, ``sitemap_url_scheme``)."""
+    if exception or app.builder.format != "html" or "sitemap_filename" not in app.config:
+        return  # (sphinx-sitemap not loaded: a small test site)
+    path = Path(app.outdir) / app.config.sitemap_filename
+    if not path.is_file():
+        raise ExtensionError(f"publication: sphinx-sitemap wrote no {path} (it runs before "
+                             "this step, at the default priority of build-finished)")
+    tree = ElementTree.parse(path)
+    urls = {url.findtext(f"{{{SITEMAP_NS}}}loc"): url for url in tree.getroot()}
+    site = app.config.site_url or app.config.html_baseurl
+    lang = f"{app.config.language}/" if app.config.language else ""
+    version = f"{app.config.version}/" if app.config.version else ""
     for docname in app.env.found_docs:
-        links.setdefault(app.builder.get_target_uri(docname), None)
-    for link in sorted(links):
-        queue.put((link, links[link]))
+        link = app.builder.get_target_uri(docname)
+        loc = site + app.config.sitemap_url_scheme.format(lang=lang, version=version, link=link)
+        if loc not in urls:
+            urls[loc] = ElementTree.Element(f"{{{SITEMAP_NS}}}url")
+            ElementTree.SubElement(urls[loc], f"{{{SITEMAP_NS}}}loc").text = loc
+    root = ElementTree.Element(f"{{{SITEMAP_NS}}}urlset")
+    root.extend(urls[loc] for loc in sorted(urls))
+    if isinstance(app.config.sitemap_indent, int) and app.config.sitemap_indent > 0:
+        ElementTree.indent(root, space=app.config.sitemap_indent * " ")
+    ElementTree.ElementTree(root).write(path, xml_declaration=True, encoding="utf-8",
+                                        method="xml", default_namespace=SITEMAP_NS)
 
 
 def setup(app):
@@ -357,5 +383,6 @@ def setup(app):
     app.connect("config-inited", _site_url)
     app.connect("html-page-context", _page_metadata, priority=600)
     app.connect("build-finished", _publish_data)
-    app.connect("build-finished", _complete_sitemap, priority=450)
+    # after every other step (sphinx-sitemap's own, at the default priority, included)
+    app.connect("build-finished", _complete_sitemap, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

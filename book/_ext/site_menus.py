@@ -14,9 +14,11 @@ Files published at the site root by other steps of the build get a line in SITE_
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import publication  # book/_ext: the data package's zip
 
-from rtes_edition.site_html import OFFLINE_COPY
+from rtes_edition.build import OFFLINE_COPY
 
 PDF = "actes-territoires-ess-2013.pdf"  # copied into the site by tools/build_book.py
 
@@ -29,10 +31,10 @@ SITE_FILES: list[tuple[str, str, str]] = [
 ]
 
 
-def downloads(pathto, ipynb_source: str | None) -> list[dict]:
+def downloads(pathto, ipynb_source: str | None, data: Path) -> list[dict]:
     """The menu's entries for a page; ``pathto`` is the page's (relative links, so the
-    site works from disk and under any sub-path)."""
-    package = publication._package()
+    site works from disk and under any sub-path); ``data``: the data package's folder."""
+    package = publication._package(data)
     items = [{"text": "Livre complet (PDF)", "href": pathto(PDF, 1), "download": True,
               "icon": "fas fa-file-pdf"}]
     items += [{"text": text, "href": pathto(name, 1), "download": True, "icon": icon}
@@ -58,8 +60,12 @@ def _notebook(context) -> str | None:
 def _add_menu(app, pagename, templatename, context, doctree):
     if app.builder.format != "html":
         return
-    context["rtes_downloads"] = downloads(context["pathto"], _notebook(context))
-    app.add_js_file("rtes-site.js", loading_method="defer")
+    # called by the template, once every handler has filled the page's context (the
+    # theme's sets ipynb_source): no dependency on the order of the handlers
+    data = publication.data_dir(app.srcdir)
+    context["rtes_downloads"] = lambda: downloads(context["pathto"], _notebook(context), data)
+    # last of the page's scripts (theirs have the default priority, 500)
+    app.add_js_file("rtes-site.js", priority=501, loading_method="defer")
 
 
 def index_places(titles: dict[str, str]):
@@ -82,6 +88,5 @@ def _add_index_places(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("html-page-context", _add_index_places)
-    # after sphinx-book-theme's own (priority 501), which sets ipynb_source
-    app.connect("html-page-context", _add_menu, priority=550)
+    app.connect("html-page-context", _add_menu)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -21,6 +21,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from adapters import sphinx as sphinx_internals  # book/_ext/adapters
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
@@ -130,27 +131,15 @@ class FrenchTypography(SphinxTransform):
 # language fr); narrow table columns are set ragged right (ragged2e's \RaggedRight keeps
 # hyphenation) instead of justified, which stretched « Rencontre    du    Grand ».
 LATEX_PACKAGE = "rtestypography"
-LATEX_STY = r"""\NeedsTeXFormat{LaTeX2e}
+LATEX_STY = (r"""\NeedsTeXFormat{LaTeX2e}
 \ProvidesPackage{rtestypography}[2026/12/02 French typography of the RTES edition]
 \RequirePackage{ragged2e}
 \makeatletter
 % tabulary tables (Markdown tables): L (ragged right) instead of J (justified)
 \newcolumntype{T}{L}
-% tables with set widths (csv-table :widths:): Sphinx's \X and \Y, ragged right
-\newcolumntype{\X}[2]{>{\RaggedRight\arraybackslash}p{\dimexpr
-      (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
-\newcolumntype{\Y}[1]{>{\RaggedRight\arraybackslash}p{\dimexpr
-      #1\dimexpr\linewidth-\spx@arrayrulewidth\relax-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
-% Headings ragged right, never justified (« Coopération    territoriale    : »): Sphinx's
-% own \titleformat of sphinxlatexstyleheadings.sty (Sphinx 7.4), with \RaggedRight added
-% (tests/test_typography.py checks that Sphinx still defines them so).
-\titleformat{\section}{\Large\py@HeaderFamily\RaggedRight}%
-            {\py@TitleColor\thesection}{0.5em}{\py@TitleColor}
-\titleformat{\subsection}{\large\py@HeaderFamily\RaggedRight}%
-            {\py@TitleColor\thesubsection}{0.5em}{\py@TitleColor}
-\titleformat{\subsubsection}{\normalsize\py@HeaderFamily\RaggedRight}%
-            {\py@TitleColor\thesubsubsection}{0.5em}{\py@TitleColor}
-% U+202F, the narrow no-break space of the text: half a word space, as babel-french's own
+"""
+             + sphinx_internals.RAGGED_LATEX
+             + r"""% U+202F, the narrow no-break space of the text: half a word space, as babel-french's own
 % before ; ! ? (FreeSerif's glyph is as wide as a word space). Active, like Sphinx's U+00A0;
 % babel-french then sees a space and puts its own thin space instead, never a second one.
 \catcode"202F=\active
@@ -158,7 +147,7 @@ LATEX_STY = r"""\NeedsTeXFormat{LaTeX2e}
 \AtBeginDocument{\pdfstringdefDisableCommands{\def^^^^202f{ }}}
 \makeatother
 \endinput
-"""
+""")
 
 
 def _write_latex_package(app):

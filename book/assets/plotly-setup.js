@@ -9,6 +9,28 @@
   });
 })();
 
+// Each chart of the page, once drawn: plotly.py writes one module script per chart that
+// calls Plotly.newPlot; module scripts run before DOMContentLoaded, and plotly.js draws
+// a chart whose base maps are already on the page (offline_assets.py) without waiting
+// for the network. ``callback(gd)`` runs once per chart, in page order, after it is drawn;
+// for a chart still drawing then, at its first plotly_afterplot.
+window.rtesEachChart = function (callback) {
+  function each() {
+    document.querySelectorAll(".plotly-graph-div").forEach(function (gd) {
+      if (!gd.on) return; // not a chart (its script did not run)
+      if (window.rtesPlotlyInternals.isDrawn(gd) && gd.layout) callback(gd);
+      else {
+        var done = false;
+        gd.on("plotly_afterplot", function () { if (!done) { done = true; callback(gd); } });
+      }
+    });
+  }
+  // this script is deferred: it runs before the charts' module scripts, then comes
+  // DOMContentLoaded
+  if (document.readyState === "complete") each();
+  else document.addEventListener("DOMContentLoaded", each);
+};
+
 // Reflow (WCAG 1.4.10): a chart title is one SVG line that plotly.js never wraps, so on a
 // phone the longer ones ran out of the chart. When a chart is narrower than its title,
 // break the title into lines at word boundaries and make room for them above the plot
@@ -26,6 +48,7 @@
 // choices on one line when the chart is wide enough again.
 (function () {
   var Plotly = window.Plotly;
+  var internals = window.rtesPlotlyInternals; // plotly-internals.js
   var LINE_SPACING = 1.3; // plotly.js's, in em
   var SLACK = 8; // px kept free at the right of the longest line
   var LIST_PADDING = 24 + 16 + 2; // plotly.js's around a list's text: text, arrow, borders
@@ -66,7 +89,7 @@
 
   // where the top of the title's first line is drawn, in px from the top of the chart
   function titleTop(gd) {
-    var title = gd.querySelector(".gtitle");
+    var title = internals.titleElement(gd);
     return title ? title.getBBox().y : 0;
   }
 
@@ -79,11 +102,12 @@
 
   // the title's lines: sets them in ``update``, returns the px they add above the plot
   function fitTitle(gd, original, update) {
-    var full = gd._fullLayout;
+    var full = internals.fullLayout(gd);
+    var size = internals.plotArea(gd);
     if (!original.text || original.text.indexOf("<br>") !== -1) return 0;
     var font = full.title.font;
     var css = font.size + "px " + font.family;
-    var x = full.title.xref === "paper" ? full._size.l + full.title.x * full._size.w
+    var x = full.title.xref === "paper" ? size.l + full.title.x * size.w
                                          : full.title.x * full.width;
     var lines = wrap(original.text, css, full.width - x - full.title.pad.l - SLACK);
     var added = Math.ceil((lines.length - 1) * LINE_SPACING * font.size);
@@ -104,8 +128,8 @@
   // the lists' places and choices: sets them in ``update``, returns the px they add above
   // the plot. Written for lists above the plot, anchored at their bottom, opening downwards.
   function fitLists(gd, menus, update) {
-    var full = gd._fullLayout;
-    var size = full._size;
+    var full = internals.fullLayout(gd);
+    var size = internals.plotArea(gd);
     // the plot's width when no list pushes the right margin
     var width = full.width - size.l - full.margin.r;
     var boxes = menus.map(function (menu, i) {
@@ -129,7 +153,7 @@
     // the heights of the lists as drawn (plotly.js's measure, after their last relayout)
     var heights = menus.map(function (menu, i) {
       var fullMenu = full.updatemenus[i];
-      return (fullMenu._dims ? fullMenu._dims.totalHeight : 0) + fullMenu.pad.t + fullMenu.pad.b;
+      return internals.menuHeight(gd, i) + fullMenu.pad.t + fullMenu.pad.b;
     });
     var bottom = (lowest - 1) * h; // px above the plot, of the lowest list's bottom
     var added = 0;
@@ -175,7 +199,7 @@
   }
 
   function fit(gd) {
-    var full = gd._fullLayout;
+    var full = internals.fullLayout(gd);
     var layout = gd.layout;
     if (!full || !layout) return;
     // lists placed as the explorer's (above the plot, anchored at their bottom); any
@@ -208,7 +232,7 @@
     var added = fitTitle(gd, original, update) + listsAdded;
     update["margin.t"] = original.top + added;
     update.height = original.height + added;
-    if (!changes(layout, update, full._size.h)) return;
+    if (!changes(layout, update, internals.plotArea(gd).h)) return;
     // each relayout calls this again: a layout that never settles (a list's height
     // changing its own place) must not redraw the chart forever
     var now = Date.now();
@@ -222,18 +246,11 @@
     Plotly.relayout(gd, update);
   }
 
-  var newPlot = Plotly.newPlot;
-  Plotly.newPlot = function () {
-    return newPlot.apply(this, arguments).then(function (gd) {
-      if (!gd._rtesReflow) {
-        gd._rtesReflow = true;
-        // plotly.js's own resizing (config.responsive) ends with a relayout
-        gd.on("plotly_relayout", function () { fit(gd); });
-      }
-      fit(gd);
-      return gd;
-    });
-  };
+  window.rtesEachChart(function (gd) {
+    // plotly.js's own resizing (config.responsive) ends with a relayout
+    gd.on("plotly_relayout", function () { fit(gd); });
+    fit(gd);
+  });
 })();
 
 // Dark mode: the charts follow the page's theme (pydata-sphinx-theme sets
@@ -403,17 +420,11 @@
 
   function followAll() {
     document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
-      if (gd._fullLayout) follow(gd);
+      if (gd.layout && gd.data) follow(gd);
     });
   }
 
-  var newPlot = Plotly.newPlot;
-  Plotly.newPlot = function () {
-    return newPlot.apply(this, arguments).then(function (gd) {
-      follow(gd);
-      return gd;
-    });
-  };
+  window.rtesEachChart(follow);
   new MutationObserver(followAll).observe(document.documentElement,
     {attributes: true, attributeFilter: ["data-theme"]});
 })();

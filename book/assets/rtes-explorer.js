@@ -61,14 +61,15 @@
   }
 
   function attach(gd) {
-    var chosen = gd.layout.meta.rtes_menus.map(function () { return 0; });
     // the buttons replace x: keep a copy of every point's value
     var original = gd.data.map(function (trace) { return Array.from(trace.x || []); });
     gd.setAttribute("data-rtes-lists", "combined"); // ready (the tests wait for it)
-    gd.on("plotly_buttonclicked", function (event) {
-      chosen[event.menu._index] = event.active;
-      // after the button's own restyle has been applied
-      window.setTimeout(function () { combine(gd, chosen, original); }, 0);
+    gd.on("plotly_buttonclicked", function () {
+      // after the button's own restyle has been applied; plotly.js keeps each list's
+      // choice in the layout (updatemenus[i].active)
+      window.setTimeout(function () {
+        combine(gd, gd.layout.updatemenus.map(function (menu) { return menu.active || 0; }), original);
+      }, 0);
     });
   }
 
@@ -94,6 +95,8 @@
 // plotly.js redraws the lists (at every relayout or restyle, and the choices at every
 // opening): the attributes are set again after each redraw and each click.
 (function () {
+  var internals = window.rtesPlotlyInternals; // plotly-internals.js: the lists as drawn
+  if (!internals) return; // no chart on the page
   var decoder = document.createElement("textarea");
 
   // a button's label as read: plotly-setup.js breaks long ones with <br>, all are escaped
@@ -106,34 +109,28 @@
     element.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true, view: window}));
   }
 
-  // the group plotly.js draws the open list's choices in, and that list's index (-1: none)
-  function choicesGroup(gd) { return gd.querySelector(".updatemenu-dropdown-button-group"); }
-  function openIndex(gd) {
-    var group = choicesGroup(gd);
-    var index = group && group.getAttribute("updatemenu-active-index");
-    return index === null || index === undefined ? -1 : +index;
-  }
-  // each header's and choice's options in plotly.js (d3 keeps them as __data__)
-  function headerOf(gd, index) {
-    return Array.from(gd.querySelectorAll(".updatemenu-header-group")).filter(function (header) {
-      return header.__data__ && header.__data__._index === index;
-    })[0];
-  }
-  function choices(gd) {
-    return Array.from(gd.querySelectorAll(".updatemenu-dropdown-button-group .updatemenu-dropdown-button"));
-  }
+  // the open list's choices and that list's index (-1: none); one header per list, in
+  // the lists' order (all of the chart's lists are shown); each list's options are the
+  // chart's layout (updatemenus, with the current choice as ``active``)
+  var choicesGroup = internals.choicesGroup;
+  var openIndex = internals.openListIndex;
+  var headers = internals.listHeaders;
+  var choices = internals.choices;
+  function headerOf(gd, index) { return headers(gd)[index]; }
+  function indexOf(gd, header) { return headers(gd).indexOf(header); }
+  function menuOf(gd, index) { return (gd.layout.updatemenus || [])[index]; }
 
   function decorate(gd) {
     var open = openIndex(gd);
-    gd.querySelectorAll(".updatemenu-header-group").forEach(function (header) {
-      var menu = header.__data__;
-      if (!menu || menu.type !== "dropdown") return;
-      var expanded = open === menu._index;
+    headers(gd).forEach(function (header, index) {
+      var menu = menuOf(gd, index);
+      if (!menu || (menu.type || "dropdown") !== "dropdown") return;
+      var expanded = open === index;
       header.setAttribute("tabindex", "0");
       header.setAttribute("role", "button");
       header.setAttribute("aria-haspopup", "listbox");
       header.setAttribute("aria-expanded", String(expanded));
-      header.setAttribute("aria-label", plain((menu.buttons[menu.active] || {}).label)
+      header.setAttribute("aria-label", plain((menu.buttons[menu.active || 0] || {}).label)
         + (expanded ? " — fermer la liste" : " — ouvrir la liste"));
     });
     var group = choicesGroup(gd);
@@ -141,16 +138,17 @@
     if (!group) return;
     // a listbox only while it has choices (an empty one is an error for screen readers)
     if (items.length && open >= 0) {
-      var menu = headerOf(gd, open).__data__;
+      var menu = menuOf(gd, open);
       group.setAttribute("role", "listbox");
       group.setAttribute("aria-label", plain((menu.buttons[0] || {}).label).split(" : ")[0]);
     } else {
       group.removeAttribute("role");
       group.removeAttribute("aria-label");
     }
-    items.forEach(function (item) {
-      var button = item.__data__;
-      var selected = open >= 0 && button._index === headerOf(gd, open).__data__.active;
+    items.forEach(function (item, index) {
+      var menu = open >= 0 ? menuOf(gd, open) : null;
+      var button = menu ? menu.buttons[index] || {} : {};
+      var selected = menu !== null && index === (menu.active || 0);
       item.setAttribute("tabindex", "-1");
       item.setAttribute("role", "option");
       item.setAttribute("aria-selected", String(selected));
@@ -172,23 +170,23 @@
   }
 
   function openList(gd, header) {
-    if (openIndex(gd) !== header.__data__._index) click(header.querySelector(".updatemenu-header"));
+    if (openIndex(gd) !== indexOf(gd, header)) click(internals.headerButton(header));
     var items = choices(gd);
     var current = items.filter(function (item) { return item.getAttribute("aria-selected") === "true"; })[0];
     if (current || items[0]) focusChoice(gd, current || items[0]);
   }
 
   function closeList(gd, header) {
-    if (openIndex(gd) === header.__data__._index) click(header.querySelector(".updatemenu-header"));
+    if (openIndex(gd) === indexOf(gd, header)) click(internals.headerButton(header));
     header.focus();
   }
 
   function onKey(gd, event) {
     var target = event.target;
     if (!target.closest) return;
-    var header = target.closest(".updatemenu-header-group");
-    if (header && header.__data__) {
-      var open = openIndex(gd) === header.__data__._index;
+    var header = internals.headerAround(target);
+    if (header && indexOf(gd, header) >= 0) {
+      var open = openIndex(gd) === indexOf(gd, header);
       if (event.key === "Enter" || event.key === " ") {
         if (open) closeList(gd, header);
         else openList(gd, header);
@@ -200,7 +198,7 @@
       event.preventDefault();
       return;
     }
-    var item = target.closest(".updatemenu-dropdown-button");
+    var item = internals.choiceAround(target);
     if (!item || openIndex(gd) < 0) return;
     header = headerOf(gd, openIndex(gd));
     var items = choices(gd);
@@ -233,7 +231,7 @@
     document.querySelectorAll(".rtes-chart .plotly-graph-div").forEach(function (gd) {
       var tries = 0;
       var timer = window.setInterval(function () {
-        var ready = gd.on && gd._fullLayout && gd.querySelector(".updatemenu-header-group");
+        var ready = gd.on && gd.layout && headers(gd).length;
         if (ready || ++tries > 100) window.clearInterval(timer);
         if (ready) attach(gd);
       }, 50);

@@ -18,7 +18,8 @@ sentence states. ``numbers_in`` lists every quantity found in a sentence:
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from rtes_edition.text import fold
 
 _UNITS = {
     "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
@@ -43,9 +44,7 @@ _RATIO_SUR = re.compile(rf"(?<![\w,])({_DIGITS})\s+(?:[^\W\d]+\s+){{0,2}}sur\s+(
 
 def _plain(text: str) -> str:
     """Lower case, no accents, typographic apostrophes made straight."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.replace("’", "'").lower()
+    return fold(text).replace("’", "'")
 
 
 def parse_digits(token: str) -> float:

@@ -1,5 +1,6 @@
 """The book's web page form of an output: raw HTML under a MIME type of its own,
-:data:`SITE_HTML`, that myst-nb's HTML builder renders exactly as it renders ``text/html``.
+:data:`~rtes_edition.formats.SITE_HTML`, that myst-nb's HTML builder renders exactly as it
+renders ``text/html``.
 
 As ``text/html``, a notebook frontend would show it too, and draw an empty box: its
 scripts expect the site's page (the shared plotly.js, the table's bundle). Under this type
@@ -14,18 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
-SITE_HTML = "application/vnd.rtes.site+html"
-# plotly's own form of a chart, for JupyterLab: no builder of the book shows it
-PLOTLY_JSON = "application/vnd.plotly.v1+json"
-# The print image of a chart, for the PDF. Not image/png: plotly's JupyterLab renderer
-# shows a bundle's image/png, when it has one, instead of drawing the chart.
-PRINT_PNG = "image/vnd.rtes.print+png"
-
-# The explorer's table bundle (itables' dt_bundle.js, an ES module) as a classic script that
-# sets this global to the module's text: a page opened from disk may not import a module
-# file (book/_ext/offline_assets.py writes it, rtes_edition/explorer.py imports the text).
-DT_SOURCE_NAME = "dt_bundle.source.js"
-DT_SOURCE_GLOBAL = "rtesDataTablesBundle"
+from rtes_edition.formats import PLOTLY_JSON, PRINT_PNG, SITE_HTML
 
 
 class SiteHtml:
@@ -45,7 +35,3 @@ class SiteHtml:
         if inline:
             return renderer.render_text_html_inline(data)
         return renderer.render_text_html(data)
-
-# The whole site in one archive, to read from disk (tools/build_book.py packs it; the
-# download menu and the colophon offer it as « Lire hors ligne »).
-OFFLINE_COPY = "actes-territoires-ess-2013-hors-ligne.zip"
