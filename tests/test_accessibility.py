@@ -13,41 +13,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from bs4 import BeautifulSoup
-from conftest import AXE, PageVisit
+from conftest import AXE, SEARCH_DONE, run_axe
 from test_figures import EXPLORER_DRAWN, EXPLORER_SHOWN
 
 from rtes_edition import output
-
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-RUN_AXE = """async (tags) => {
-  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-    .map(v => `${v.impact} ${v.id}: ` + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
-}"""
-
-
-def _axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(RUN_AXE, WCAG_TAGS)
 
 
 def _rel(page, html_dir):
     return page.relative_to(html_dir).as_posix()
 
 
-def test_axe_finds_no_serious_violation_on_any_page(browser, site_url, html_dir, html_pages):
+def test_axe_finds_no_serious_violation_on_any_page(site_pass):
+    """Every page as drawn, its charts' folded data tables open (``site_pass``)."""
     assert AXE.exists(), f"{AXE} missing: run `npm ci`"
-    found = {}
-    for path in html_pages:
-        v = PageVisit(browser, f"{site_url}/{_rel(path, html_dir)}", site_url)
-        try:
-            # a chart's data table is folded: audit it unfolded too
-            v.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-            violations = _axe(v.page)
-        finally:
-            v.close()
-        if violations:
-            found[_rel(path, html_dir)] = violations
+    found = {page: seen["axe"] for page, seen in site_pass.items() if seen["axe"]}
     assert found == {}
 
 
@@ -55,7 +34,8 @@ def test_axe_finds_no_serious_violation_on_any_page(browser, site_url, html_dir,
 def test_axe_finds_no_serious_violation_in_interactive_states(visit, state):
     if state == "search results":
         v = visit("search.html?q=coopération")
-        v.page.wait_for_selector("#search-results ul.search li", timeout=10_000)
+        v.page.wait_for_function(SEARCH_DONE, timeout=10_000)
+        assert v.page.locator("#search-results ul.search li").count() > 0
     elif state == "explorer list open":
         # the listbox and options that rtes-explorer.js gives an open drop-down list
         v = visit("notebooks/explorateur.html")
@@ -66,7 +46,7 @@ def test_axe_finds_no_serious_violation_in_interactive_states(visit, state):
         v = visit("book/index.html")
         v.page.keyboard.press("Control+k")
         v.page.wait_for_selector("#pst-search-dialog[open]", timeout=5_000)
-    assert _axe(v.page) == []
+    assert run_axe(v.page) == []
 
 
 # --- charts for screen readers -----------------------------------------------------

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import LOGS, build_copy, copy_repo
+from conftest import LOGS, build_copy, in_step
 
 
 @pytest.mark.parametrize("log", ["html", "pdf"])
@@ -87,12 +87,11 @@ def test_the_book_environment_has_no_jupyter_server():
     assert out.split() == ["None", "None", "False"]
 
 
-def test_an_edited_script_or_stylesheet_reaches_the_site(tmp_path):
+def test_an_edited_script_or_stylesheet_reaches_the_site(rebuilt_copy):
     """No document changed, yet book/assets/ did: the site gets the new file and every page
     links it with its new checksum (book/_ext/offline_assets.py), else readers keep the old;
     when nothing changed at all, no page is written again."""
-    copy = copy_repo(tmp_path / "repo", keep_build=True)
-    assert build_copy(copy).returncode == 0  # baseline: Sphinx reads all again in a new folder
+    copy = in_step(rebuilt_copy)
     assert build_copy(copy).returncode == 0  # nothing changed: no page is written again
     assert "no targets are out of date" in (copy / "_build" / "logs" / "html.log").read_text(encoding="utf-8")
     css = copy / "book" / "assets" / "rtes-figures.css"

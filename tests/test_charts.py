@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 
 import pandas as pd
 import pytest
@@ -319,10 +320,19 @@ def _check(chart, where):
     return problems
 
 
-def _wait_for_charts(page):
+def _settled_texts(page, timeout: float = 15.0) -> list[dict]:
+    """The charts' texts once they have stopped moving: titles and lists are fitted by
+    relayouts just after a chart is drawn, later on a slow machine (two reads a quarter of
+    a second apart agree, rather than a fixed wait)."""
     page.wait_for_function("""() => { const g = [...document.querySelectorAll('.rtes-chart .plotly-graph-div')];
         return g.length && g.every(d => d.querySelector('.main-svg')); }""", timeout=30_000)
-    page.wait_for_timeout(1500)  # titles and lists are fitted just after a chart is drawn
+    deadline, last = time.monotonic() + timeout, None
+    while True:
+        page.wait_for_timeout(250)
+        texts = page.evaluate(COLLECT)
+        if texts == last or time.monotonic() > deadline:
+            return texts
+        last = texts
 
 
 @pytest.mark.parametrize("size", WIDTHS, ids=[f"{w}px" for w, _ in WIDTHS])
@@ -334,8 +344,7 @@ def test_no_chart_text_covers_another_and_no_tick_has_an_si_suffix(browser, site
         for name in CHART_PAGES:
             page = context.new_page()
             page.goto(f"{site_url}/notebooks/{name}.html", wait_until="networkidle")
-            _wait_for_charts(page)
-            for chart in page.evaluate(COLLECT):
+            for chart in _settled_texts(page):
                 counted += len(chart["texts"])
                 problems += _check(chart, f"{name} at {width} px")
             page.close()

