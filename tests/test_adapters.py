@@ -124,7 +124,10 @@ def myst_nb_site(tmp_path_factory):
     src = tmp_path_factory.mktemp("mystnb")
     (src / "conf.py").write_text(
         f"import sys\nsys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\n"
-        "extensions = ['myst_nb', 'sphinxext.opengraph', 'sphinx_sitemap', 'publication']\n"
+        # no sphinx-sitemap: built in this process, it would fork a multiprocessing Manager
+        # (its page queue) that outlives the tests and holds Playwright's pipes open, so
+        # that pytest never exits
+        "extensions = ['myst_nb', 'sphinxext.opengraph', 'publication']\n"
         "nb_execution_mode = 'force'\nlanguage = 'fr'\nsite_url = './'\n", encoding="utf-8")
     (src / "index.md").write_text("# Exécution\n\n```{nb-exec-table}\n```\n\n"
                                   "```{toctree}\ncarnet\n```\n", encoding="utf-8")

@@ -307,6 +307,13 @@ def test_charts_follow_dark_mode_with_enough_contrast(browser, site_url, path):
             for colour in (paper, plot or paper):  # a map has no plot area
                 # dark: far from the page's text colour, close to its background
                 assert page.evaluate("([c]) => window.rtesContrast(c, '#000000')", [colour]) < 2, colour
+        # the map's regions darken with the land: its white labels and stars, on the
+        # regions' light fill, were unreadable
+        fills = page.evaluate("""() => [...document.querySelectorAll('.rtes-chart .js-plotly-plot')]
+            .flatMap(gd => gd._fullData.filter(t => t.type === 'choropleth').map(t => t.colorscale[0][1]))""")
+        assert bool(fills) == path.endswith("carte.html"), fills
+        for fill in fills:
+            assert page.evaluate("([c]) => window.rtesContrast(c, '#000000')", [fill]) < 2, fill
         # every trace colour stands out from the dark background (3:1, WCAG 1.4.11)
         low = page.evaluate("""() => [...document.querySelectorAll('.rtes-chart .js-plotly-plot')]
             .flatMap(gd => gd._fullData.filter(t => t.visible !== false && typeof t.marker?.color === 'string')
