@@ -79,7 +79,7 @@ WEB_COLUMNS = ["chiffre", "valeur citée", "territoire", "rencontre", "phrase de
                "passage des actes", "catégorie", "identifiant"]
 FOLDED = {"territoire": "phone", "rencontre": "narrow", "passage des actes": "narrow",
           "catégorie": "narrow", "identifiant": "narrow"}
-SORT_KEY = "valeur (nombre)"  # hidden: the number the « valeur citée » column sorts by
+SORT_KEY = "valeur (nombre)"  # not shown: the number the « valeur citée » column sorts by
 SHORT_SENTENCE = 70  # characters of a sentence shown before « … » (the rest on demand)
 
 
@@ -151,7 +151,7 @@ data-rtes-datatable="{{ options | tojson | forceescape }}">
 placeholder="{{ column }}" aria-label="filtrer la colonne {{ column }}"></th>{% endfor %}</tr></tfoot>
 <tbody>
 {% for row in rows %}
-<tr>{% for column, cell in row %}<td{{ classes(column) }}\
+<tr>{% for column, cell in row.cells %}<td{{ classes(column) }}\
 {% if column == sorted_by %} data-order="{{ row.order }}"{% endif %}>{{ cell | safe }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody>
@@ -185,20 +185,13 @@ TABLE_OPTIONS = {
 }
 
 
-class _Row(list):
-    """A row's (column, cell) pairs, and the number its value sorts by."""
-    order: str
-
-
 def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
     """The searchable, sortable table of the site (cells are HTML, escaped in
     :func:`web_table`): DataTables, served by the site, sets it up."""
     shown = web_table(figures, meetings)
-    rows = []
-    for _, values in shown.iterrows():
-        row = _Row((column, values[column]) for column in WEB_COLUMNS)
-        row.order = values[SORT_KEY]
-        rows.append(row)
+    # each row's cells by column, and the number its value sorts by
+    rows = [{"cells": [(column, values[column]) for column in WEB_COLUMNS], "order": values[SORT_KEY]}
+            for _, values in shown.iterrows()]
     cell_classes = {name: f"rtes-fold-{level}" for name, level in FOLDED.items()}
     cell_classes["phrase des actes"] = "rtes-sentence-cell"
 
