@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 
 import jinja2
-import markupsafe
 import pandas as pd
 
 from rtes_edition import provenance
@@ -142,16 +141,17 @@ def web_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
 # searchable and sortable with the options of ``data-rtes-datatable``. Cells are HTML,
 # escaped in :func:`web_table`; everything else is escaped here.
 TABLE_TEMPLATE = jinja2.Environment(autoescape=True, trim_blocks=True).from_string("""\
+{% macro cls(column) %}{% if column in classes %} class="{{ classes[column] }}"{% endif %}{% endmacro %}
 <table id="{{ table_id }}" class="display compact rtes-explorer-table" \
 style="caption-side: bottom; margin: auto; table-layout: auto; width: auto" \
 data-rtes-datatable="{{ options | tojson | forceescape }}">
 <caption>{{ caption }}</caption>
-<thead><tr>{% for column in columns %}<th{{ classes(column) }}>{{ column }}</th>{% endfor %}</tr></thead>
-<tfoot><tr>{% for column in columns %}<th{{ classes(column) }}><input type="text" \
+<thead><tr>{% for column in columns %}<th{{ cls(column) }}>{{ column }}</th>{% endfor %}</tr></thead>
+<tfoot><tr>{% for column in columns %}<th{{ cls(column) }}><input type="text" \
 placeholder="{{ column }}" aria-label="filtrer la colonne {{ column }}"></th>{% endfor %}</tr></tfoot>
 <tbody>
 {% for row in rows %}
-<tr>{% for column, cell in row.cells %}<td{{ classes(column) }}\
+<tr>{% for column, cell in row.cells %}<td{{ cls(column) }}\
 {% if column == sorted_by %} data-order="{{ row.order }}"{% endif %}>{{ cell | safe }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody>
@@ -192,12 +192,9 @@ def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
     # each row's cells by column, and the number its value sorts by
     rows = [{"cells": [(column, values[column]) for column in WEB_COLUMNS], "order": values[SORT_KEY]}
             for _, values in shown.iterrows()]
-    cell_classes = {name: f"rtes-fold-{level}" for name, level in FOLDED.items()}
-    cell_classes["phrase des actes"] = "rtes-sentence-cell"
-
-    def classes(column: str) -> markupsafe.Markup:
-        name = cell_classes.get(column)
-        return markupsafe.Markup(' class="{}"').format(name) if name else markupsafe.Markup("")
+    # the cells' classes by column (rtes-figures.css): folded, or the sentence's
+    classes = {**{name: f"rtes-fold-{level}" for name, level in FOLDED.items()},
+             "phrase des actes": "rtes-sentence-cell"}
 
     return TABLE_TEMPLATE.render(
         table_id="explorateur-chiffres", caption="Tous les chiffres cités par les actes",
