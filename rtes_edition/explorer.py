@@ -194,8 +194,7 @@ def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
             for _, values in shown.iterrows()]
     # the cells' classes by column (rtes-figures.css): folded, or the sentence's
     classes = {**{name: f"rtes-fold-{level}" for name, level in FOLDED.items()},
-             "phrase des actes": "rtes-sentence-cell"}
-
+               "phrase des actes": "rtes-sentence-cell"}
     return TABLE_TEMPLATE.render(
         table_id="explorateur-chiffres", caption="Tous les chiffres cités par les actes",
         options=TABLE_OPTIONS, columns=WEB_COLUMNS, rows=rows, classes=classes,
