@@ -1,4 +1,4 @@
-"""The explorer: the whole figures table, searchable and sortable on the web (itables,
+"""The explorer: the whole figures table, searchable and sortable on the web (DataTables,
 served from the site), a real table in the PDF, and the filters shared by the Jupyter
 controls and the page.
 
@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import html
 
+import jinja2
 import pandas as pd
 
 from rtes_edition import provenance
 from rtes_edition.charts import qualified_value
-from rtes_edition.formats import DT_SOURCE_GLOBAL, DT_SOURCE_NAME, SITE_HTML
+from rtes_edition.formats import SITE_HTML
 from rtes_edition.output import latex_table
 from rtes_edition.typography import typeset
 
-# itables' JavaScript, served once by the site (book/_ext/offline_assets.py), relative to
-# the explorer page; itables derives the stylesheet's address from it.
-DT_URL = "../_static/vendor/dt_bundle.js"
-# the same bundle's text in a classic script (loads from disk too)
-DT_SOURCE_URL = f"../_static/vendor/{DT_SOURCE_NAME}"
+# DataTables and jQuery (npm, pinned in package.json), served once by the site
+# (book/_ext/offline_assets.py), relative to the explorer page: classic scripts, loaded in
+# this order by book/assets/rtes-explorer.js once the page has loaded
+DT_SCRIPT_URLS = ["../_static/vendor/jquery.min.js", "../_static/vendor/dataTables.min.js"]
+DT_CSS_URL = "../_static/vendor/dataTables.dataTables.min.css"
 ALL = "toutes"
 
 COLUMNS = {"id": "identifiant", "valeur": "valeur citée", "category": "catégorie",
@@ -77,7 +78,7 @@ WEB_COLUMNS = ["chiffre", "valeur citée", "territoire", "rencontre", "phrase de
                "passage des actes", "catégorie", "identifiant"]
 FOLDED = {"territoire": "phone", "rencontre": "narrow", "passage des actes": "narrow",
           "catégorie": "narrow", "identifiant": "narrow"}
-SORT_KEY = "valeur (nombre)"  # hidden: the number the « valeur citée » column sorts by
+SORT_KEY = "valeur (nombre)"  # not shown: the number the « valeur citée » column sorts by
 SHORT_SENTENCE = 70  # characters of a sentence shown before « … » (the rest on demand)
 
 
@@ -126,7 +127,7 @@ def web_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
         "passage des actes": passages,
         "catégorie": list(text["catégorie"]),
         "identifiant": list(text["identifiant"]),
-        # as text: itables would give a number column a sort key of its own
+        # as text: the value cell's data-order, as written in the page
         SORT_KEY: [repr(float(v)) for v in figures["value"]],
     })
     out["phrase des actes"] = [
@@ -135,49 +136,69 @@ def web_table(figures: pd.DataFrame, meetings: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# The web table's markup; the rows are in the page (a « [données] » link finds its row
+# before any script has run), DataTables (book/assets/rtes-explorer.js) makes them
+# searchable and sortable with the options of ``data-rtes-datatable``. Cells are HTML,
+# escaped in :func:`web_table`; everything else is escaped here.
+TABLE_TEMPLATE = jinja2.Environment(autoescape=True, trim_blocks=True).from_string("""\
+{% macro cls(column) %}{% if column in classes %} class="{{ classes[column] }}"{% endif %}{% endmacro %}
+<table id="{{ table_id }}" class="display compact rtes-explorer-table" \
+style="caption-side: bottom; margin: auto; table-layout: auto; width: auto" \
+data-rtes-datatable="{{ options | tojson | forceescape }}">
+<caption>{{ caption }}</caption>
+<thead><tr>{% for column in columns %}<th{{ cls(column) }}>{{ column }}</th>{% endfor %}</tr></thead>
+<tfoot><tr>{% for column in columns %}<th{{ cls(column) }}><input type="text" \
+placeholder="{{ column }}" aria-label="filtrer la colonne {{ column }}"></th>{% endfor %}</tr></tfoot>
+<tbody>
+{% for row in rows %}
+<tr>{% for column, cell in row.cells %}<td{{ cls(column) }}\
+{% if column == sorted_by %} data-order="{{ row.order }}"{% endif %}>{{ cell | safe }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody>
+</table>
+{% for href in stylesheets %}
+<link href="{{ href }}" rel="stylesheet">
+{% endfor %}
+{% for src in scripts %}
+<link rel="preload" href="{{ src }}" as="script" data-rtes-datatable-script>
+{% endfor %}
+""")
+
+# DataTables' options for the explorer (https://datatables.net/reference/option/)
+TABLE_OPTIONS = {
+    # the whole table in the page's flow: no box of its own to scroll in, no pages
+    # (a « [données] » link must find its row in the page); the rows in the file's order
+    "paging": False, "autoWidth": False, "order": [],
+    # numbers sort as numbers: « valeur citée » sorts by each cell's data-order (the row's
+    # number: « environ 400 » before « environ 50 000 »)
+    "columnDefs": [{"targets": WEB_COLUMNS.index("valeur citée"), "type": "num"}],
+    # the search box above, the count below
+    "layout": {"topStart": None, "topEnd": "search", "bottomStart": "info", "bottomEnd": None},
+    "language": {"search": "Rechercher :", "info": "_TOTAL_ chiffres",
+                 "infoFiltered": "(sur _MAX_)", "infoEmpty": "aucun chiffre",
+                 "zeroRecords": "Aucun chiffre ne correspond.", "emptyTable": "aucun chiffre",
+                 "loadingRecords": "Chargement…", "processing": "Traitement…",
+                 # read by screen readers after each column name (DataTables' default: English)
+                 "aria": {"orderable": " : activer pour trier",
+                          "orderableReverse": " : activer pour inverser le tri",
+                          "orderableRemove": " : activer pour annuler le tri"}},
+}
+
+
 def table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:
-    """itables' searchable, sortable table (cells are HTML, escaped in :func:`web_table`)."""
-    from itables import JavascriptFunction
-
-    from rtes_edition import itables_adapter
-
+    """The searchable, sortable table of the site (cells are HTML, escaped in
+    :func:`web_table`): DataTables, served by the site, sets it up."""
     shown = web_table(figures, meetings)
-    index = {name: i for i, name in enumerate(shown.columns)}
-    options = dict(
-        connected=True, dt_url=DT_URL, allow_html=True, showIndex=False,
-        # the whole table in the page's flow: no box of its own to scroll in, no pages
-        # (a « [données] » link must find its row in the page)
-        paging=False, autoWidth=False, column_filters="footer",
-        # itables' default sorts only from the 12 px arrow (to let the title be selected)
-        text_in_header_can_be_selected=False,
-        classes="display compact rtes-explorer-table",
-        columnDefs=[
-            # numbers sort as numbers: the value column's sort key is the row's hidden number
-            # (« environ 400 » before « environ 50 000 »); the column itself is the one
-            # marked as sorted (aria-sort), which orderData would not do
-            {"targets": index["valeur citée"], "render": JavascriptFunction(
-                "function (data, type, row) { return type === 'sort' || type === 'type'"
-                f" ? parseFloat(row[{index[SORT_KEY]}]) : data; }}")},
-            {"targets": index[SORT_KEY], "visible": False, "searchable": False},
-            *({"targets": [index[name] for name, level in FOLDED.items() if level == fold],
-               "className": f"rtes-fold-{fold}"} for fold in ("phone", "narrow")),
-            {"targets": index["phrase des actes"], "className": "rtes-sentence-cell"},
-        ],
-        # itables drops the search box of a table that fits in one page; this one keeps it
-        layout={"topStart": None, "topEnd": "search", "bottomStart": "info", "bottomEnd": None},
-        language={"search": "Rechercher :", "info": "_TOTAL_ chiffres",
-                  "infoFiltered": "(sur _MAX_)", "infoEmpty": "aucun chiffre",
-                  "zeroRecords": "Aucun chiffre ne correspond.", "emptyTable": "aucun chiffre",
-                  "loadingRecords": "Chargement…", "processing": "Traitement…",
-                  # read by screen readers after each column name (DataTables' default: English)
-                  "aria": {"orderable": " : activer pour trier",
-                           "orderableReverse": " : activer pour inverser le tri",
-                           "orderableRemove": " : activer pour annuler le tri"}},
-    )
-    return itables_adapter.datatable_html(shown, "Tous les chiffres cités par les actes",
-                                          "explorateur-chiffres", options,
-                                          loading="Chargement du tableau…",
-                                          source_url=DT_SOURCE_URL, source_global=DT_SOURCE_GLOBAL)
+    # each row's cells by column, and the number its value sorts by
+    rows = [{"cells": [(column, values[column]) for column in WEB_COLUMNS], "order": values[SORT_KEY]}
+            for _, values in shown.iterrows()]
+    # the cells' classes by column (rtes-figures.css): folded, or the sentence's
+    classes = {**{name: f"rtes-fold-{level}" for name, level in FOLDED.items()},
+               "phrase des actes": "rtes-sentence-cell"}
+    return TABLE_TEMPLATE.render(
+        table_id="explorateur-chiffres", caption="Tous les chiffres cités par les actes",
+        options=TABLE_OPTIONS, columns=WEB_COLUMNS, rows=rows, classes=classes,
+        sorted_by="valeur citée", stylesheets=[DT_CSS_URL], scripts=DT_SCRIPT_URLS)
 
 
 def plain_table_html(figures: pd.DataFrame, meetings: pd.DataFrame) -> str:

@@ -13,9 +13,3 @@ PLOTLY_JSON = "application/vnd.plotly.v1+json"
 # The print image of a chart, for the PDF. Not image/png: plotly's JupyterLab renderer
 # shows a bundle's image/png, when it has one, instead of drawing the chart.
 PRINT_PNG = "image/vnd.rtes.print+png"
-
-# The explorer's table bundle (itables' dt_bundle.js, an ES module) as a classic script that
-# sets this global to the module's text: a page opened from disk may not import a module
-# file (book/_ext/offline_assets.py writes it, rtes_edition/explorer.py imports the text).
-DT_SOURCE_NAME = "dt_bundle.source.js"
-DT_SOURCE_GLOBAL = "rtesDataTablesBundle"

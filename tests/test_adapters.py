@@ -6,8 +6,6 @@ naming the library and its version, when what the adapter relies on has changed.
   configuration checks, its LaTeX headings and table columns);
 - myst-nb: book/_ext/adapters/myst_nb.py (the execution table's node and data, the
   output bundles before one MIME type is chosen);
-- itables: rtes_edition/itables_adapter.py (the explorer's table without its preview,
-  set up when the page is idle);
 - plotly.js: book/assets/plotly-internals.js (what plotly.js computed for a chart).
 """
 
@@ -20,7 +18,6 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,28 +167,6 @@ def test_myst_nb_keeps_every_mime_type_of_an_output_until_it_chooses(myst_nb_sit
     # and the HTML builder chose one of them
     page = (Path(myst_nb_site.outdir) / "carnet.html").read_text(encoding="utf-8")
     assert "<b>page</b>" in page and "texte-brut" not in page
-
-
-# --- itables -------------------------------------------------------------------------------
-
-ITABLES = f"itables {version('itables')}"
-
-
-def test_itables_table_without_preview_set_up_when_idle():
-    from rtes_edition import itables_adapter
-
-    df = pd.DataFrame({"chiffre": ['<span id="donnee-a">a</span>', "b"], "valeur": ["1", "2"]})
-    page = itables_adapter.datatable_html(
-        df, "Légende", "tableau-essai", {"connected": True, "dt_url": "../vendor/dt_bundle.js",
-                                         "allow_html": True, "showIndex": False},
-        loading="Chargement…", source_url="../vendor/source.js", source_global="rtesSource")
-    assert page.count("donnee-a") == 1, f"{ITABLES}: the table is written twice (a preview)"
-    assert 'id="tableau-essai"' in page and "<tbody><tr><td>Chargement…</td></tr>" in page
-    assert "itables.org" not in page and "Loading ITables" not in page, ITABLES
-    # the bundle is imported from memory once the page is idle, not by a static import
-    assert "import {" not in page and "requestIdleCallback" in page and "'../vendor/source.js'" in page
-    assert "new ITable(table, dt_args)" in page, f"{ITABLES}: its template no longer makes an ITable"
-    assert '<link rel="preload" href="../vendor/source.js" as="script">' in page
 
 
 # --- plotly.js -----------------------------------------------------------------------------

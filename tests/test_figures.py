@@ -586,6 +586,35 @@ def test_explorer_shows_data_as_text(tables):
     assert [hostile, hostile] in [list(p[1:]) for t in fig.data for p in t.customdata]
 
 
+def test_explorer_table_markup_for_datatables(tables):
+    """The site's table as written (rtes_edition/explorer.py): every row once with its
+    anchor, the values' numbers to sort by, a filter per column, DataTables' options in
+    French, its scripts from the site."""
+    from bs4 import BeautifulSoup
+
+    from rtes_edition import explorer
+
+    figures = tables["figures"].copy()
+    hostile = "<img src=x onerror=alert(1)>"
+    figures.loc[figures.index[0], "sentence"] = hostile
+    soup = BeautifulSoup(explorer.table_html(figures, tables["meetings"]), "html.parser")
+    table = soup.select_one("table#explorateur-chiffres")
+    assert soup.select("img") == [] and hostile in table.get_text()
+    anchors = [a["id"] for a in table.select("tbody [id^='donnee-']")]
+    assert anchors == [provenance.row_anchor(i) for i in figures["id"]]
+    values = [float(td["data-order"]) for td in table.select("tbody td[data-order]")]
+    assert values == [float(v) for v in figures["value"]]
+    heads = [th.get_text() for th in table.select("thead th")]
+    assert heads == explorer.WEB_COLUMNS
+    assert [i["placeholder"] for i in table.select("tfoot input")] == heads
+    assert table.select("tbody td.rtes-fold-narrow") and table.select("tbody td.rtes-fold-phone")
+    options = json.loads(table["data-rtes-datatable"])
+    assert options["language"]["search"] == "Rechercher :" and options["paging"] is False
+    assert {"targets": heads.index("valeur citée"), "type": "num"} in options["columnDefs"]
+    scripts = [link["href"] for link in soup.select("link[data-rtes-datatable-script]")]
+    assert scripts == ["../_static/vendor/jquery.min.js", "../_static/vendor/dataTables.min.js"]
+
+
 # ---------------------------------------------------------------------------- PDF
 
 def test_pdf_has_no_widget_or_object_text(pdf_path):

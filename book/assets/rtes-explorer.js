@@ -1,7 +1,51 @@
-// The explorer's table is drawn by JavaScript after the page has loaded (its load event,
-// rtes_edition/explorer.py), so the browser cannot scroll to the row named in the address
-// (#donnee-fig-…) by itself: do it once the row exists, and mark it. The wait counts from
-// the load event, however long the page took to load.
+// The explorer's table (rtes_edition/explorer.py writes it with its rows, and DataTables'
+// options in data-rtes-datatable): DataTables makes it searchable and sortable. jQuery and
+// DataTables are classic scripts (they load from disk too), fetched with the page (the
+// page preloads them, data-rtes-datatable-script) but run once the page has loaded, when
+// the browser is idle: not while the chart above is being drawn.
+(function () {
+  var tables = document.querySelectorAll("table[data-rtes-datatable]");
+  if (!tables.length) return;
+
+  function load(links, done) {
+    if (!links.length) return done();
+    var script = document.createElement("script");
+    script.src = links[0].getAttribute("href");
+    script.onload = function () { load(links.slice(1), done); };
+    script.onerror = function () { console.error("cannot load " + script.src); };
+    document.head.appendChild(script);
+  }
+
+  function setUp(table) {
+    var api = new window.DataTable(table, JSON.parse(table.getAttribute("data-rtes-datatable")));
+    // the filter field under each column searches that column
+    api.columns().every(function () {
+      var column = this;
+      var input = column.footer() && column.footer().querySelector("input");
+      if (!input) return;
+      input.addEventListener("input", function () {
+        if (column.search() !== input.value) column.search(input.value).draw();
+      });
+    });
+  }
+
+  function setUpAll() {
+    var links = Array.from(document.querySelectorAll("link[data-rtes-datatable-script]"));
+    load(window.DataTable ? [] : links, function () { tables.forEach(setUp); });
+  }
+
+  function whenIdle() {
+    if (window.requestIdleCallback) window.requestIdleCallback(setUpAll, {timeout: 1000});
+    else window.setTimeout(setUpAll, 0);
+  }
+  if (document.readyState === "complete") whenIdle();
+  else window.addEventListener("load", whenIdle, {once: true});
+})();
+
+// The browser scrolls to the row named in the address (#donnee-fig-…) while the page
+// loads; DataTables then rearranges the page around the table. Scroll to the row again
+// once its table is set up, and mark it. The wait counts from the load event, however
+// long the page took to load.
 (function () {
   var id = decodeURIComponent(window.location.hash.slice(1));
   if (id.indexOf("donnee-") !== 0) return;
@@ -9,8 +53,11 @@
     var tries = 0;
     var timer = window.setInterval(function () {
       var anchor = document.getElementById(id);
-      if (anchor || ++tries > 300) window.clearInterval(timer); // up to 30 s: a busy machine
-      if (!anchor) return;
+      var table = anchor && anchor.closest("table");
+      var ready = anchor && !(table && table.hasAttribute("data-rtes-datatable")
+                              && !table.classList.contains("dataTable"));
+      if (ready || ++tries > 300) window.clearInterval(timer); // up to 30 s: a busy machine
+      if (!ready) return;
       var row = anchor.closest("tr") || anchor;
       row.classList.add("rtes-target");
       row.scrollIntoView({block: "center"});
