@@ -18,7 +18,7 @@ test: book
 	$(PY) -m pytest
 
 # The fast tier: no build, no browser, no PDF (markers set in tests/conftest.py).
-check: $(VENV)/.installed $(VENV)/cffconvert/.installed
+check: $(VENV)/.installed $(VENV)/cffconvert/.installed node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -m "not book and not browser and not pdf and not slow"
 
