@@ -4,8 +4,8 @@ Why no public API does the job:
 - the execution table (``nb-exec-table``, « Exécution des carnets »): myst-nb 1.4 writes it
   with English headers and values, and has no option for them; the data it is made of
   (each notebook's ``exec_data``) is kept by its ``NbMetadataCollector``, which only
-  myst-nb's own code reads. publication.FrenchExecTable replaces the table's placeholder
-  node before myst-nb's post-transform does.
+  myst-nb's own code reads. publication.FrenchExecTable turns the directive's node into
+  the French table before myst-nb's post-transform would write its own.
 - a notebook output's bundle: myst-nb keeps every MIME type of an output in the doctree
   (a container ``nb_element="mime_bundle"``, one child per ``mime_type``) and its
   post-transform ``SelectMimeType`` keeps one per builder (``nb_mime_priority_overrides``,
@@ -20,7 +20,8 @@ from docutils import nodes
 from myst_nb.ext.execution_tables import ExecutionStatsNode, ExecutionStatsPostTransform
 from myst_nb.sphinx_ import NbMetadataCollector, SelectMimeType
 
-# the placeholder node that the ``nb-exec-table`` directive puts in the document
+# the node that the ``nb-exec-table`` directive leaves in the document, for a
+# post-transform to turn into the table
 EXEC_TABLE_NODE = ExecutionStatsNode
 # a post-transform with this priority runs before myst-nb writes its own table
 BEFORE_EXEC_TABLE = ExecutionStatsPostTransform.default_priority - 1
