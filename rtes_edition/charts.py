@@ -46,12 +46,14 @@ pio.templates["rtes"] = go.layout.Template(layout={
 })
 
 
-def format_number(value: float) -> str:
-    """French number format: narrow no-break space between thousands, comma for decimals."""
+def format_number(value: float, decimals: int | None = 2) -> str:
+    """French number format: narrow no-break space between thousands, comma for decimals;
+    at most ``decimals`` decimals, or all of them as stored (``None``: a data table)."""
     if float(value).is_integer():
         text = f"{int(value):,}".replace(",", "\u202f")
     else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f").replace(".", ",")
+        text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals is not None else f"{value:,}"
+        text = text.replace(",", "\u202f").replace(".", ",")
     return text
 
 

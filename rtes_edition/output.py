@@ -24,6 +24,7 @@ import hashlib
 import html
 import importlib.metadata
 import json
+import numbers
 import os
 import shutil
 import warnings
@@ -34,6 +35,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from rtes_edition.charts import format_number
 from rtes_edition.formats import PLOTLY_JSON, PRINT_PNG, SITE_HTML
 from rtes_edition.typography import typeset, typeset_figure
 
@@ -190,13 +192,13 @@ def passage_links(rows: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def _fmt(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", "\u202f")
+    """A data table's cell: numbers the French way, with every decimal they have (a
+    latitude read 48.862), text with French spaces and apostrophes."""
     if pd.isna(value):
         return ""
-    return typeset(str(value))  # French spaces and apostrophes; the data stay as they are
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return format_number(value, decimals=None)
+    return typeset(str(value))
 
 
 def toolbar(fig: go.Figure) -> list[str]:
