@@ -21,7 +21,6 @@ import nbformat
 import pandas as pd
 import pytest
 from conftest import ROOT, copy_repo, in_step, load_tool
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from rtes_edition import charts, output, provenance, sections
 from rtes_edition.data import count_once, load_package
@@ -118,24 +117,32 @@ EXPLORER_SHOWN = ("JSON.stringify(document.getElementById('graphique-explorateur
 EXPLORER_DRAWN = "document.querySelectorAll('#graphique-explorateur .scatterlayer .trace .point').length"
 
 
+# whether a click at the middle of a list's choice reaches it (not clipped by the list's
+# scroll box, not out of the window): asked at once, instead of a click that waits to time out
+CHOICE_REACHABLE = """e => { const r = e.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+  return hit !== null && e.closest('.updatemenu-dropdown-button').contains(hit); }"""
+
+
 def _explorer_choose(v, menu: int, label: str) -> None:
     """Open a list and click one of its choices, as a reader does: a long list (the
     territories) is cut at the chart's height, its lower choices reached with the wheel."""
     header = v.page.locator("#graphique-explorateur .updatemenu-header-group").nth(menu)
     header.click()
-    item = v.page.locator("#graphique-explorateur .updatemenu-item-text", has_text=label)
-    for _ in range(10):
-        try:
-            item.click(timeout=1_000)
+    item = v.page.locator("#graphique-explorateur .updatemenu-dropdown-button .updatemenu-item-text", has_text=label)
+    item.wait_for(state="attached")
+    for _ in range(30):
+        if item.evaluate(CHOICE_REACHABLE):
+            item.click()
             return
-        except PlaywrightTimeout:
-            # the choice is hidden above (the list opens where the current choice is) or
-            # below: the list at the top of the window, the wheel over it
-            header.evaluate("e => e.scrollIntoView({block: 'start'})")
-            box = header.bounding_box()
-            up = item.bounding_box()["y"] < box["y"] + box["height"]
-            v.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 3)
-            v.page.mouse.wheel(0, -60 if up else 60)
+        # the choice is hidden above (the list opens where the current choice is) or
+        # below: the list at the top of the window, the wheel over it
+        header.evaluate("e => e.scrollIntoView({block: 'start'})")
+        box = header.bounding_box()
+        up = item.bounding_box()["y"] < box["y"] + box["height"]
+        v.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 3)
+        v.page.mouse.wheel(0, -60 if up else 60)
+        v.page.wait_for_timeout(50)  # the wheel's scroll is drawn in the next frame
     # where the list opened, the wheel sometimes does not reach the choice (CI saw it once
     # for « toutes »): the same click event, sent to the choice, which the list handles
     item.dispatch_event("click")
