@@ -8,6 +8,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LAB := $(VENV)/lab
 REMOTE ?= origin
+# On every core (up to four): the tests that share a costly fixture (the browser pass,
+# JupyterLab, a copy of the book) are sent to one worker (tests/conftest.py, _SHARED_FIXTURES).
+PARALLEL := -n auto --maxprocesses 4 --dist loadgroup
 
 .PHONY: book test check bench publish lab deps clean
 
@@ -15,12 +18,12 @@ book: deps
 	$(PY) tools/build_book.py
 
 test: book
-	$(PY) -m pytest
+	$(PY) -m pytest $(PARALLEL)
 
 # The fast tier: no build, no browser, no PDF (markers set in tests/conftest.py).
 check: $(VENV)/.installed $(VENV)/cffconvert/.installed node_modules/.installed
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -m "not book and not browser and not pdf and not slow"
+	$(PY) -m pytest $(PARALLEL) -m "not book and not browser and not pdf and not slow"
 
 bench: book
 	$(PY) tools/benchmark.py

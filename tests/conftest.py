@@ -425,9 +425,27 @@ _COPY_HELPERS = {"copy_repo", "build_copy", "_copy_repo", "small_copy", "build_h
 _BUILD_PATHS = {"LOGS", "HTML", "PDF"}
 
 
+# `make test` runs on two pytest-xdist workers (--dist loadgroup): the tests that share a
+# costly session or module fixture go to one worker, so that it is made once, not once per
+# worker (and a copy that tests change one after the other is changed by one worker only).
+_SHARED_FIXTURES = {
+    "site_pass": "browser-pass", "sub_path_url": "browser-pass",
+    "jupyterlab": "jupyterlab", "lab_runs": "jupyterlab",
+    "rebuilt_copy": "rebuilt-copy", "published": "rebuilt-copy",
+    "built_copy": "built-copy", "second_build": "built-copy",
+    "from_disk": "from-disk", "unzipped": "unzipped",
+    "previous_site": "previous-site", "hostile_site": "hostile-site",
+    "myst_nb_site": "myst-nb-site", "faults": "faults",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
+        group = next((g for f, g in _SHARED_FIXTURES.items() if f in used), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
         for marker, fixtures in _TIER_FIXTURES.items():
             if used & fixtures:
                 item.add_marker(marker)

@@ -112,7 +112,7 @@ NOTEBOOK = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one worker makes it once (conftest: _SHARED_FIXTURES)
 def myst_nb_site(tmp_path_factory):
     """A two-page site (a notebook, executed, and a page with myst-nb's execution table)
     built by Sphinx with myst-nb and the book's publication extension."""

@@ -136,7 +136,7 @@ def test_bad_input_fails_the_build_and_keeps_the_site(built_copy, breaker):
 
 # --- tables saved by a spreadsheet program: stop at validation, no full build --------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one worker makes it once (conftest: _SHARED_FIXTURES)
 def previous_site(tmp_path_factory) -> Path:
     """A copy of the repository with a stand-in for the site built before: the build must
     stop at its first step (validation) and leave every byte of it as it was."""
@@ -217,7 +217,7 @@ HOSTILE_PAGES = ["notebooks/participation", "notebooks/carte", "notebooks/cooper
                  "notebooks/explorateur"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one worker makes it once (conftest: _SHARED_FIXTURES)
 def hostile_site(tmp_path_factory) -> Path:
     """A copy whose data name an organisation and a meeting with an HTML payload, its
     HTML built with only the pages that show those names (a whole build takes minutes)."""

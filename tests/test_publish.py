@@ -53,7 +53,7 @@ def _bare(tmp: Path) -> Path:
 
 # --- make publish ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one worker makes it once (conftest: _SHARED_FIXTURES)
 def published(rebuilt_copy, tmp_path_factory):
     """A copy of the repository built as `make book` leaves it (conftest's ``rebuilt_copy``,
     up to date), published once to a bare repository."""

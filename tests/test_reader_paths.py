@@ -44,7 +44,7 @@ class Watched:
 
 # --- JupyterLab -------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one worker makes it once (conftest: _SHARED_FIXTURES)
 def lab_runs(jupyterlab, browser, html_dir, tmp_path_factory):
     """Every notebook opened in JupyterLab and run with Run › Run All Cells, once."""
     shots = tmp_path_factory.mktemp("lab-shots")
@@ -217,7 +217,7 @@ def _sorts(page) -> bool:
             and 0 < filtered < FIGURE_ROWS)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one worker makes it once (conftest: _SHARED_FIXTURES)
 def from_disk(browser, html_dir, html_pages) -> dict[str, dict]:
     """Every page of the site opened once from disk (what the tests below read of it)."""
     return {path.relative_to(html_dir).as_posix(): open_from_disk(browser, path) for path in html_pages}
@@ -246,7 +246,7 @@ def test_search_lists_results_from_disk(browser, html_dir):
 
 # --- The offline copy -------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one worker makes it once (conftest: _SHARED_FIXTURES)
 def unzipped(html_dir, tmp_path_factory) -> Path:
     archive = html_dir / OFFLINE
     assert archive.is_file(), f"no offline copy at the site's root: {archive}"

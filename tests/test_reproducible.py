@@ -82,7 +82,7 @@ def site_files(site: Path) -> set[str]:
     return {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one worker makes it once (conftest: _SHARED_FIXTURES)
 def second_build(html_dir, built_copy) -> Path:
     """The repository whose _build/ the tests read, to compare with ``built_copy``."""
     return html_dir.parents[1]

@@ -165,7 +165,7 @@ def test_html_and_latex_builders_get_the_same_text(tmp_path):
     assert f"12{F}000 emplois" in tex
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one worker makes it once (conftest: _SHARED_FIXTURES)
 def faults(html_dir, pdf_path):
     return load_tool("check_typography").count(html_dir, pdf_path)
 
