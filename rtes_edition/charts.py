@@ -12,6 +12,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from babel.numbers import format_decimal
 
 from rtes_edition.text import fold
 
@@ -47,14 +48,15 @@ pio.templates["rtes"] = go.layout.Template(layout={
 
 
 def format_number(value: float, decimals: int | None = 2) -> str:
-    """French number format: narrow no-break space between thousands, comma for decimals;
-    at most ``decimals`` decimals, or all of them as stored (``None``: a data table)."""
-    if float(value).is_integer():
-        text = f"{int(value):,}".replace(",", "\u202f")
+    """A number as French is printed (CLDR's rules for fr_FR, through babel): a narrow
+    no-break space between thousands, a comma for decimals, and for a negative number the
+    minus sign (−) of French typography rather than CLDR's hyphen; at most ``decimals``
+    decimals, or all of them as stored (``None``: a data table)."""
+    if decimals is None:
+        text = format_decimal(value, locale="fr_FR", decimal_quantization=False)
     else:
-        text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals is not None else f"{value:,}"
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+        text = format_decimal(value, format="#,##0." + "#" * decimals, locale="fr_FR")
+    return text.replace("-", "\u2212")
 
 
 def qualified_value(row: pd.Series) -> str:

@@ -197,6 +197,16 @@ def test_french_ticks():
     assert not any(SI_SUFFIX.search(t) for t in ticks["ticktext"])
 
 
+def test_numbers_are_written_the_french_way():
+    """Thousands apart by a narrow no-break space, a decimal comma, the minus sign (−)."""
+    assert charts.format_number(12345.5) == "12\u202f345,5"
+    assert charts.format_number(2.0) == "2" and charts.format_number(0.12345) == "0,12"
+    assert charts.format_number(49.5206, decimals=0) == "50"
+    assert charts.format_number(-1.68) == "\u22121,68"
+    assert charts.format_number(-0.5792, decimals=None) == "\u22120,5792"
+    assert charts.format_number(1234567, decimals=None) == "1\u202f234\u202f567"
+
+
 def test_every_chart_writes_numbers_the_french_way():
     fig = charts.base_layout(charts.go.Figure(charts.go.Bar(x=[20000], y=["a"])), "titre")
     template = fig.layout.template.layout
