@@ -86,6 +86,15 @@ def test_the_three_parts_open_and_are_in_the_contents(pages):
     assert openings == sorted(openings)
 
 
+def test_the_contents_hold_on_two_pages(pages):
+    """No third page of contents holding one chapter: the first part opens two pages
+    after « Table des matières »."""
+    contents = next(i for i, text in enumerate(pages) if "Table des matières" in text)
+    first_part = next(i for i, text in enumerate(pages) if i > contents
+                      and re.search("partie", text, re.I) and PARTS[0] in text and len(text.split()) < 12)
+    assert first_part == contents + 2, f"contents on pages {contents + 1}-{first_part}"
+
+
 def test_web_apparatus_is_left_to_the_site_and_the_colophon_says_so(pages):
     text = re.sub(r"\s+", " ", " ".join(pages))
     # the pages themselves are not printed (their titles appear only in the colophon)
