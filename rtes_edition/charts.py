@@ -32,6 +32,9 @@ QUALIFIER_WORDS = {
 UNIT_WORDS = {
     "EUR": "€", "pourcent": "%", "m2": "m²", "personnes": "personnes", "autre": "",
 }
+# The explorer's row for the figures that count something with no unit of their own
+# (unit « autre », data/README.md): named, not left blank beside the other rows' units.
+OTHER_UNITS = "autres"
 
 # French numbers in every chart, set once: decimal comma and a narrow no-break space
 # between thousands (plotly's ``separators``), never an SI suffix on a tick (« 5k », « 2M »:
@@ -655,6 +658,10 @@ def menu_choices(rows: pd.DataFrame, column: str) -> list[tuple[str, str]]:
     return choices
 
 
+EXPLORER_HEIGHT = 620  # px, the explorer's height with up to nine units
+EXPLORER_PLOT = 237  # px, its plot area's height then (as drawn at 1280 px)
+
+
 def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str], colour_column: str,
                  menus: dict[str, str], title: str) -> go.Figure:
     """Every row as one point (value on a logarithmic axis, one line per unit), with a
@@ -691,7 +698,8 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
         name = "non précisé" if value is None else html.escape(str(value))
         trace = go.Scatter(
             x=[x[p] for p in positions],
-            y=[html.escape(UNIT_WORDS.get(rows.at[p, "unit"], rows.at[p, "unit"])) for p in positions],
+            y=[html.escape(UNIT_WORDS.get(rows.at[p, "unit"], rows.at[p, "unit"]) or OTHER_UNITS)
+               for p in positions],
             mode="markers", name=name,
             marker={"size": 11, "color": colours.get(value, "#555"), "opacity": 0.8,
                     "line": {"width": 1, "color": "white"}},
@@ -707,6 +715,14 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
         return [{"x": [[x[p] if shown[p] else None for p in positions]
                        for _, positions in groups]}]
 
+    # a row of 24 px per unit, every row named (dtick, below): plotly.js would otherwise
+    # name one row in two where they are close, and a reader could not tell which unit a
+    # point counts
+    units = len({y for trace in fig.data for y in trace.y})
+    height = max(EXPLORER_HEIGHT, 400 + 24 * units)
+    # a list's place is a fraction of the plot's height (plotly.js has no px for it): the
+    # same px above the plot whatever its height (EXPLORER_PLOT px high at EXPLORER_HEIGHT)
+    above = EXPLORER_PLOT / (EXPLORER_PLOT + height - EXPLORER_HEIGHT)
     buttons_menus, menu_values = [], []
     for position, (menu_title, column) in enumerate(menus.items()):
         buttons = [{"label": f"{menu_title} : {ALL_WORDS.get(menu_title, 'toutes')}",
@@ -721,14 +737,16 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
         row, column_index = divmod(position, 2)
         buttons_menus.append({"buttons": buttons, "direction": "down", "showactive": True,
                               "x": 0.5 * column_index, "xanchor": "left",
-                              "y": 1.27 - 0.13 * row, "yanchor": "bottom", "pad": {"r": 8}})
+                              "y": 1 + (0.27 - 0.13 * row) * above, "yanchor": "bottom",
+                              "pad": {"r": 8}})
     fig.update_layout(updatemenus=buttons_menus, meta={"rtes_menus": menu_values})
     fig.update_xaxes(**log_ticks(rows["value"]), title_text="valeur citée<br>(échelle logarithmique)")  # fits a phone
-    fig = base_layout(fig, title, height=620)
+    fig.update_yaxes(tickmode="linear", tick0=0, dtick=1)
+    fig = base_layout(fig, title, height=height)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 20},
                       # above the lists, a line below the top: plotly.js hangs a title broken
                       # into lines (on a phone) about one line above its anchor
-                      title={"yref": "container", "y": 1 - 30 / 620, "yanchor": "top"},
+                      title={"yref": "container", "y": 1 - 30 / height, "yanchor": "top"},
                       # at the foot of the chart, under the axis title: plotly makes room
                       legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container",
                               "y": 0, "yanchor": "bottom"})

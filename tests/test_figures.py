@@ -530,6 +530,9 @@ def test_explorer_draws_one_trace_per_category(tables):
     assert sum(len(t.x) for t in fig.data) == len(rows) == len(drawn)
     assert drawn == expected
     assert fig.layout.meta["rtes_menus"][0] == [None] + sorted(present)
+    # every row of the chart is named by its unit, « autres » for figures with none
+    assert all(y.strip() for trace in fig.data for y in trace.y)
+    assert (rows["unit"] == "autre").any() and charts.OTHER_UNITS in {y for t in fig.data for y in t.y}
 
 
 def test_explorer_buttons_null_exactly_the_rows_they_hide(tables):
