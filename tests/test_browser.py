@@ -194,8 +194,10 @@ def test_explorer_lists_fit_their_chart_on_a_phone(browser, site_url, width):
         drawn = "document.querySelectorAll('#graphique-explorateur .scatterlayer .trace .point').length"
         everything = page.evaluate(shown)
         page.locator("#graphique-explorateur .updatemenu-header-group").first.tap()
-        page.locator("#graphique-explorateur .updatemenu-item-text",
-                     has_text=re.compile(r"^Catégorie\s*:\s*emploi$")).tap()
+        # the choice's button (its box and text): the middle of a label broken into two
+        # lines is the box, between the lines
+        page.locator("#graphique-explorateur .updatemenu-dropdown-button", has=page.locator(
+            ".updatemenu-item-text", has_text=re.compile(r"^Catégorie\s*:\s*emploi$"))).tap()
         page.wait_for_function(f"({shown})().every(c => c === 'emploi') && "
                                f"{drawn} === ({shown})().length", timeout=5_000)
         jobs = page.evaluate(shown)

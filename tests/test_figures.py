@@ -121,7 +121,7 @@ EXPLORER_DRAWN = "document.querySelectorAll('#graphique-explorateur .scatterlaye
 # scroll box, not out of the window): asked at once, instead of a click that waits to time out
 CHOICE_REACHABLE = """e => { const r = e.getBoundingClientRect();
   const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
-  return hit !== null && e.closest('.updatemenu-dropdown-button').contains(hit); }"""
+  return hit !== null && e.contains(hit); }"""
 
 
 def _explorer_choose(v, menu: int, label: str) -> None:
@@ -129,7 +129,9 @@ def _explorer_choose(v, menu: int, label: str) -> None:
     territories) is cut at the chart's height, its lower choices reached with the wheel."""
     header = v.page.locator("#graphique-explorateur .updatemenu-header-group").nth(menu)
     header.click()
-    item = v.page.locator("#graphique-explorateur .updatemenu-dropdown-button .updatemenu-item-text", has_text=label)
+    # the choice's button (its box and text), which the reader clicks
+    item = v.page.locator("#graphique-explorateur .updatemenu-dropdown-button",
+                          has=v.page.locator(".updatemenu-item-text", has_text=label))
     item.wait_for(state="attached")
     for _ in range(30):
         if item.evaluate(CHOICE_REACHABLE):
