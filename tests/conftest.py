@@ -425,9 +425,10 @@ _COPY_HELPERS = {"copy_repo", "build_copy", "_copy_repo", "small_copy", "build_h
 _BUILD_PATHS = {"LOGS", "HTML", "PDF"}
 
 
-# `make test` runs on two pytest-xdist workers (--dist loadgroup): the tests that share a
-# costly session or module fixture go to one worker, so that it is made once, not once per
-# worker (and a copy that tests change one after the other is changed by one worker only).
+# `make test` runs on pytest-xdist workers, one per core up to four (--dist loadgroup): the
+# tests that share a costly session fixture go to one worker, so that it is made once, not
+# once per worker (and a copy that tests change one after the other is changed by one
+# worker only). A costly fixture is session-scoped, so that its worker never makes it again.
 _SHARED_FIXTURES = {
     "site_pass": "browser-pass", "sub_path_url": "browser-pass",
     "jupyterlab": "jupyterlab", "lab_runs": "jupyterlab",
