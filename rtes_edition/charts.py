@@ -660,6 +660,7 @@ def menu_choices(rows: pd.DataFrame, column: str) -> list[tuple[str, str]]:
 
 EXPLORER_HEIGHT = 620  # px, the explorer's height with up to nine units
 EXPLORER_PLOT = 237  # px, its plot area's height then (as drawn at 1280 px)
+EXPLORER_TOP = 180  # px above the plot: the title and the drop-down lists
 
 
 def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str], colour_column: str,
@@ -719,10 +720,14 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
     # name one row in two where they are close, and a reader could not tell which unit a
     # point counts
     units = len({y for trace in fig.data for y in trace.y})
-    height = max(EXPLORER_HEIGHT, 400 + 24 * units)
+    with_lists = max(EXPLORER_HEIGHT, 400 + 24 * units)
     # a list's place is a fraction of the plot's height (plotly.js has no px for it): the
     # same px above the plot whatever its height (EXPLORER_PLOT px high at EXPLORER_HEIGHT)
-    above = EXPLORER_PLOT / (EXPLORER_PLOT + height - EXPLORER_HEIGHT)
+    above = EXPLORER_PLOT / (EXPLORER_PLOT + with_lists - EXPLORER_HEIGHT)
+    # without lists (in JupyterLab, widgets above the chart filter it) no room is kept for
+    # them: no blank band under the title
+    top = EXPLORER_TOP if menus else 60
+    height = with_lists - (EXPLORER_TOP - top)
     buttons_menus, menu_values = [], []
     for position, (menu_title, column) in enumerate(menus.items()):
         buttons = [{"label": f"{menu_title} : {ALL_WORDS.get(menu_title, 'toutes')}",
@@ -743,7 +748,7 @@ def filter_menus(rows: pd.DataFrame, labels: list[str], colours: dict[str, str],
     fig.update_xaxes(**log_ticks(rows["value"]), title_text="valeur citée<br>(échelle logarithmique)")  # fits a phone
     fig.update_yaxes(tickmode="linear", tick0=0, dtick=1)
     fig = base_layout(fig, title, height=height)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 20},
+    fig.update_layout(margin={"l": 10, "r": 10, "t": top, "b": 20},
                       # above the lists, a line below the top: plotly.js hangs a title broken
                       # into lines (on a phone) about one line above its anchor
                       title={"yref": "container", "y": 1 - 30 / height, "yanchor": "top"},
